@@ -1,0 +1,19 @@
+// Locations inside the installed icuda package, found once from this module's own path.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Walks up from this file to the folder holding icuda's package.json (works from src/ and dist/). */
+function findPackageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('icuda: cannot find package.json above ' + import.meta.url);
+    dir = parent;
+  }
+  return dir;
+}
+
+export const packageRoot = findPackageRoot();
+export const packageVersion: string =
+  JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;

@@ -1,0 +1,190 @@
+"""A line-oriented bridge that lets the node:test suites drive a kernel through the
+reference client, jupyter_client: one JSON command per stdin line, one JSON answer per
+stdout line. It adds no protocol logic of its own; it only exposes KernelManager and the
+client's channels, plus raw sockets for the malformed-traffic cases."""
+import base64
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+
+import zmq
+from jupyter_client import KernelManager
+from jupyter_client.session import Session
+
+km = None
+kc = None
+
+
+def start(cmd):
+    """Start a kernel from its installed kernelspec, with the given transport and key."""
+    global km, kc
+    kwargs = {"kernel_name": cmd["kernel_name"], "transport": cmd.get("transport", "tcp")}
+    if "key" in cmd:
+        kwargs["session"] = Session(key=cmd["key"].encode())
+    km = KernelManager(**kwargs)
+    if kwargs["transport"] == "ipc":
+        km.ip = os.path.join(cmd["ipc_dir"], "kernel-ipc")
+    env = dict(os.environ)
+    env.update(cmd.get("env", {}))
+    km.start_kernel(env=env, cwd=cmd.get("cwd"))
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=cmd.get("timeout", 30))
+    info = km.get_connection_info(session=False)
+    info["key"] = info["key"].decode()
+    return {"pid": km.provisioner.process.pid, "connection": info}
+
+
+def encode(channel, msg):
+    """A message as JSON with the arrival time, keeping the fields tests look at."""
+    return {
+        "channel": channel,
+        "t": time.monotonic(),
+        "header": msg["header"],
+        "parent_header": msg["parent_header"],
+        "metadata": msg["metadata"],
+        "content": msg["content"],
+        "msg_type": msg["header"]["msg_type"],
+        "buffers": len(msg.get("buffers") or []),
+    }
+
+
+def send(cmd):
+    """Send one request on shell or control; answer its msg_id."""
+    channel = getattr(kc, cmd["channel"] + "_channel")
+    msg = kc.session.msg(cmd["msg_type"], cmd.get("content", {}))
+    channel.send(msg)
+    return {"msg_id": msg["header"]["msg_id"], "header": msg["header"]}
+
+
+def collect(cmd):
+    """Gather messages until every msg_id has its reply and its idle status (or timeout), or
+    until a stream message contains `until_text` when that is given."""
+    until_text = cmd.get("until_text")
+    pending_reply = set(cmd["msg_ids"]) if cmd.get("wait_reply", True) else set()
+    pending_idle = set(cmd["msg_ids"]) if cmd.get("wait_idle", True) else set()
+    stdin_values = list(cmd.get("stdin", []))
+    deadline = time.monotonic() + cmd.get("timeout", 30)
+    out = []
+    while (pending_reply or pending_idle) and time.monotonic() < deadline:
+        got = False
+        for name in ("iopub", "shell", "control", "stdin"):
+            channel = getattr(kc, name + "_channel")
+            if not channel.msg_ready():
+                continue
+            msg = channel.get_msg(timeout=0)
+            got = True
+            out.append(encode(name, msg))
+            parent = msg["parent_header"].get("msg_id")
+            mtype = msg["header"]["msg_type"]
+            if name in ("shell", "control"):
+                pending_reply.discard(parent)
+            elif mtype == "status" and msg["content"]["execution_state"] == "idle":
+                pending_idle.discard(parent)
+            elif name == "stdin" and mtype == "input_request" and stdin_values:
+                kc.input(stdin_values.pop(0))
+            if until_text and mtype == "stream" and until_text in msg["content"]["text"]:
+                return {"messages": out, "timed_out": False}
+        if not got:
+            kc.iopub_channel.socket.poll(5)
+    return {"messages": out, "timed_out": bool(pending_reply or pending_idle)}
+
+
+def drain(cmd):
+    """Read whatever arrives on iopub during a short window."""
+    deadline = time.monotonic() + cmd.get("timeout", 0.5)
+    out = []
+    while time.monotonic() < deadline:
+        try:
+            out.append(encode("iopub", kc.get_iopub_msg(timeout=0.05)))
+        except Exception:
+            pass
+    return {"messages": out}
+
+
+def raw(cmd):
+    """Send arbitrary frames from a fresh DEALER socket to a ROUTER channel (malformed traffic)."""
+    url = kc._make_url(cmd["channel"])
+    sock = kc.context.socket(zmq.DEALER)
+    sock.linger = 0
+    sock.connect(url)
+    sock.send_multipart([base64.b64decode(f) for f in cmd["frames"]])
+    replies = []
+    if sock.poll(int(cmd.get("wait_ms", 300))):
+        replies.append([base64.b64encode(f).decode() for f in sock.recv_multipart()])
+    sock.close()
+    return {"replies": replies}
+
+
+def sign(cmd):
+    """Serialize a message with a given key (right or wrong) into frames, for raw()."""
+    session = Session(key=cmd["key"].encode(), signature_scheme=km.session.signature_scheme)
+    msg = session.msg(cmd["msg_type"], cmd.get("content", {}))
+    frames = session.serialize(msg)
+    return {"msg_id": msg["header"]["msg_id"], "frames": [base64.b64encode(f).decode() for f in frames]}
+
+
+def heartbeat(cmd):
+    """Send frames to the heartbeat socket and answer what comes back."""
+    sock = kc.context.socket(zmq.REQ)
+    sock.linger = 0
+    sock.connect(kc._make_url("hb"))
+    sock.send(cmd.get("ping", "ping").encode())
+    echoed = sock.recv().decode() if sock.poll(int(cmd.get("wait_ms", 2000))) else None
+    sock.close()
+    return {"echo": echoed}
+
+
+def lifecycle(cmd):
+    """Manager-level actions: interrupt, signal, restart, shutdown, kill, is_alive."""
+    op = cmd["action"]
+    if op == "interrupt":
+        km.interrupt_kernel()
+    elif op == "signal":
+        km.signal_kernel(getattr(signal, cmd["signal"]))
+    elif op == "restart":
+        km.restart_kernel(now=cmd.get("now", False))
+        kc.wait_for_ready(timeout=30)
+    elif op == "shutdown":
+        km.shutdown_kernel(now=cmd.get("now", False))
+    elif op == "kill":
+        km.kill_kernel()
+    elif op == "wait_dead":
+        deadline = time.monotonic() + cmd.get("timeout", 10)
+        while km.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    return {"alive": km.is_alive(), "pid": km.provisioner.process.pid if km.provisioner else None,
+            "exit_code": km.provisioner.process.poll() if km.provisioner else None}
+
+
+def stop(cmd):
+    """Shut the kernel down (if any) and close the client."""
+    if kc is not None:
+        kc.stop_channels()
+    if km is not None and km.is_alive():
+        km.shutdown_kernel(now=cmd.get("now", False))
+    return {"stopped": True}
+
+
+OPS = {f.__name__: f for f in (start, send, collect, drain, raw, sign, heartbeat, lifecycle, stop)}
+
+
+def main():
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        try:
+            answer = {"ok": True, **OPS[cmd["op"]](cmd)}
+        except Exception as error:  # report, keep serving
+            answer = {"ok": False, "error": f"{type(error).__name__}: {error}",
+                      "traceback": traceback.format_exc()}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+        if cmd["op"] == "stop":
+            break
+
+
+if __name__ == "__main__":
+    main()
