@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what icuda and its tests need, idempotently: Node packages (npm ci) and a Python
+# venv (.venv) with the reference Jupyter client, nbclient and nbconvert.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+npm ci --no-audit --no-fund
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+
+# Where this machine has a local wheel index, use it: the main index may be unreachable.
+pip_index=()
+for index in /opt/pypi/simple /opt/pypi-more/simple; do
+  if [ -d "$index" ]; then
+    if [ ${#pip_index[@]} -eq 0 ]; then pip_index+=(--index-url "file://$index");
+    else pip_index+=(--extra-index-url "file://$index"); fi
+  fi
+done
+
+packages=(jupyter_client nbclient nbformat nbconvert ipykernel jupyter_console)
+if ! .venv/bin/python -c 'import jupyter_client, nbclient, nbformat, nbconvert, ipykernel, jupyter_console' 2>/dev/null; then
+  .venv/bin/pip install --quiet --disable-pip-version-check "${pip_index[@]}" "${packages[@]}"
+fi
+echo "setup-deps: node $(node --version), $(.venv/bin/python -c 'import jupyter_client; print("jupyter_client", jupyter_client.__version__)')"
