@@ -1,0 +1,33 @@
+// The handler tables: which handler serves each message type on shell and on control.
+import type { ControlHandlers, Handler, ShellHandlers } from '../dispatcher.js';
+import { abortedHandler, executeHandler, type ExecuteDeps } from './execute.js';
+import * as intro from './introspection.js';
+import { interruptHandler, shutdownHandler, type LifecycleDeps } from './lifecycle.js';
+
+export interface HandlerTables {
+  shell: ShellHandlers;
+  control: ControlHandlers;
+  /** Answers an execute_request aborted by stop_on_error. */
+  aborted: Handler;
+}
+
+/** The shell and control handler tables, and the answer to aborted executes. */
+export function handlerTables(exec: ExecuteDeps, life: LifecycleDeps): HandlerTables {
+  const kernelInfo = intro.kernelInfoHandler(exec.interpreter);
+  const shutdown = shutdownHandler(life);
+  const shell: ShellHandlers = {
+    execute_request: executeHandler(exec),
+    kernel_info_request: kernelInfo,
+    complete_request: intro.completeHandler(exec.interpreter),
+    inspect_request: intro.inspectHandler(exec.interpreter),
+    is_complete_request: intro.isCompleteHandler(exec.interpreter),
+    history_request: intro.historyHandler(exec.interpreter),
+    comm_info_request: intro.commInfoHandler,
+    comm_open: intro.commOpenHandler,
+    comm_msg: intro.commIgnoreHandler,
+    comm_close: intro.commIgnoreHandler,
+    shutdown_request: shutdown,
+  };
+  const control: ControlHandlers = { kernel_info_request: kernelInfo, shutdown_request: shutdown, interrupt_request: interruptHandler(exec.state) };
+  return { shell, control, aborted: abortedHandler(exec.state) };
+}
