@@ -1,0 +1,128 @@
+// The CUDA interpreter: each cell a program. cell -> plan (magics) -> scratch -> nvcc -> run -> outcome.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { ExecuteOutcome, ExecutionContext, Interpreter, KernelInfo } from '../protocol/interpreter.js';
+import { packageVersion } from '../package-info.js';
+import { compileCell, cellFile } from './compiler.js';
+import { interrupted, magicError, toolchainNotFound } from './errors.js';
+import { checkComplete, completeAt, inspectAt } from './introspection.js';
+import { MagicError, parseCell, type Plan } from './magics.js';
+import { startReaper } from './reaper.js';
+import { runProgram, type TimeLimit } from './runner.js';
+import { createScratch } from './scratch.js';
+import { findToolchain, type ToolchainLookup } from './toolchain.js';
+
+export interface CudaInterpreterOptions {
+  log: Logger;
+  /** The environment nvcc is looked up in and programs start from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Where the kernel's scratch directory goes (default: the OS temp dir). */
+  tmpRoot?: string;
+}
+
+/** Creates the interpreter; starts looking for nvcc in the background at once. */
+export function createCudaInterpreter(options: CudaInterpreterOptions): Interpreter {
+  const log = options.log.child({ component: 'cuda' });
+  const env = options.env ?? process.env;
+  const reaper = startReaper(log);
+  const scratch = createScratch({ tmpRoot: options.tmpRoot, onCreate: (dir) => reaper.watchDir(dir) });
+  const defaultLimit = limitFromEnv(env, log);
+  let defaultFlags: string[] = [];
+  let nvccVersion = '';
+  let closed = false;
+  let lookup: Promise<ToolchainLookup> | undefined;
+
+  /** The cached toolchain lookup; a failed one is retried at the next cell. */
+  const toolchain = async (): Promise<ToolchainLookup> => {
+    const found = await (lookup ??= findToolchain(env));
+    if (found.found) nvccVersion = found.toolchain.version;
+    else lookup = undefined;
+    return found;
+  };
+  toolchain().catch((error: unknown) => log.warn({ err: error }, 'nvcc lookup failed'));
+
+  /** Applies %default_flags; prints them when asked. */
+  const applyDefaultFlags = (plan: Plan, ctx: ExecutionContext) => {
+    const action = plan.defaultFlags;
+    if (action === 'reset') defaultFlags = [];
+    else if (action === 'show') ctx.output.stream('stdout', defaultFlags.length ? `default flags: ${defaultFlags.join(' ')}\n` : 'no default flags\n');
+    else if (action) defaultFlags = [...action.set];
+  };
+
+  /** Writes, compiles and runs the cell in a fresh run directory, removed afterwards unless %keep. */
+  const build = async (nvcc: string, plan: Plan, ctx: ExecutionContext): Promise<ExecuteOutcome> => {
+    const dir = await scratch.createRun();
+    const execLog = ctx.log.child({ run: dir });
+    try {
+      await writeFile(join(dir, 'cell.cu'), cellFile(plan.source, ctx.executionCount));
+      const compiled = await compileCell({
+        nvcc, dir, flags: [...defaultFlags, ...plan.flags], executionCount: ctx.executionCount, env, signal: ctx.signal, reaper,
+      });
+      execLog.debug({ status: compiled.status }, 'compiled');
+      if (compiled.status === 'error') return compiled;
+      if (compiled.warnings) ctx.output.stream('stderr', compiled.warnings + '\n');
+      if (ctx.signal.aborted) return interrupted();
+      const limit: TimeLimit | undefined = plan.timeoutS ? { seconds: plan.timeoutS, source: `%timeout ${plan.timeoutS}` } : defaultLimit;
+      return await runProgram({
+        binary: compiled.binary, args: plan.args, env: { ...env, ...plan.env }, cwd: dir, limit,
+        signal: ctx.signal, output: ctx.output, reaper,
+      });
+    } finally {
+      if (plan.keep) ctx.output.stream('stdout', `kept ${dir}\n`);
+      else await scratch.removeRun(dir);
+    }
+  };
+
+  return {
+    kernelInfo(): KernelInfo {
+      return {
+        implementation: 'icuda',
+        implementationVersion: packageVersion,
+        languageInfo: {
+          name: 'cuda', version: nvccVersion, mimetype: 'text/x-cuda', file_extension: '.cu',
+          codemirror_mode: 'text/x-c++src', pygments_lexer: 'cuda',
+        },
+        banner: `icuda ${packageVersion}: each cell a CUDA program, compiled by nvcc${nvccVersion ? ` ${nvccVersion}` : ''} and run`,
+      };
+    },
+
+    async execute(code, ctx) {
+      let plan: Plan;
+      try {
+        plan = parseCell(code);
+      } catch (error) {
+        if (error instanceof MagicError) return magicError(error.message);
+        throw error;
+      }
+      applyDefaultFlags(plan, ctx);
+      if (!plan.hasCode) return { status: 'ok' };
+      if (closed || ctx.signal.aborted) return interrupted();
+      const found = await toolchain();
+      if (!found.found) return toolchainNotFound(found.looked);
+      return build(found.toolchain.nvcc, plan, ctx);
+    },
+
+    async complete(code, cursorPos) { return completeAt(code, cursorPos); },
+    async inspect(code, cursorPos) { return inspectAt(code, cursorPos); },
+    async isComplete(code) { return checkComplete(code); },
+    async history() { return []; },
+
+    async shutdown() {
+      closed = true;
+      reaper.killAll();
+      await scratch.removeAll();
+      reaper.close();
+    },
+  };
+}
+
+/** The default time limit from ICUDA_TIMEOUT (seconds), if set and valid. */
+function limitFromEnv(env: NodeJS.ProcessEnv, log: Logger): TimeLimit | undefined {
+  const raw = env.ICUDA_TIMEOUT;
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds > 0) return { seconds, source: `ICUDA_TIMEOUT=${raw}` };
+  log.warn({ ICUDA_TIMEOUT: raw }, 'ignoring ICUDA_TIMEOUT: not a positive number of seconds');
+  return undefined;
+}

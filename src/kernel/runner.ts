@@ -1,0 +1,77 @@
+// Runs a compiled cell: its own process group, output streamed live and decoded as UTF-8,
+// limits enforced, and its end told as an outcome.
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
+import { execa } from 'execa';
+import type { ExecuteOutcome, OutputSink } from '../protocol/interpreter.js';
+import { interrupted, runtimeError, timeoutError } from './errors.js';
+import { superviseGroup, type GroupEnd } from './process-group.js';
+import type { Reaper } from './reaper.js';
+
+/** A time limit and where it came from ("%timeout 1", "ICUDA_TIMEOUT=60"). */
+export interface TimeLimit {
+  seconds: number;
+  source: string;
+}
+
+export interface RunOptions {
+  binary: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  limit?: TimeLimit;
+  signal: AbortSignal;
+  output: OutputSink;
+  reaper: Reaper;
+}
+
+const SIGNAL_DESCRIPTIONS: Record<string, string> = {
+  SIGSEGV: 'segmentation fault', SIGABRT: 'aborted', SIGFPE: 'floating-point exception',
+  SIGBUS: 'bus error', SIGILL: 'illegal instruction', SIGKILL: 'killed', SIGTERM: 'terminated',
+  SIGINT: 'interrupted', SIGQUIT: 'quit', SIGHUP: 'hangup', SIGPIPE: 'broken pipe',
+  SIGTRAP: 'trace trap', SIGSYS: 'bad system call', SIGXCPU: 'CPU time limit exceeded',
+  SIGXFSZ: 'file size limit exceeded', SIGALRM: 'alarm clock', SIGUSR1: 'user signal 1', SIGUSR2: 'user signal 2',
+};
+
+/** "killed by SIGSEGV (segmentation fault)". */
+export function describeSignal(signal: string): string {
+  const what = SIGNAL_DESCRIPTIONS[signal];
+  return `killed by ${signal}${what ? ` (${what})` : ''}`;
+}
+
+/** Runs the program to its end; everything it printed has been passed to `output` on return. */
+export async function runProgram(options: RunOptions): Promise<ExecuteOutcome> {
+  const child = execa(options.binary, options.args, {
+    cwd: options.cwd, env: options.env, extendEnv: false, detached: true, buffer: false,
+    stdin: 'ignore', reject: false, stripFinalNewline: false, encoding: 'buffer',
+  });
+  const streamed = [
+    decodeStream(child.stdout, (text) => options.output.stream('stdout', text)),
+    decodeStream(child.stderr, (text) => options.output.stream('stderr', text)),
+  ];
+  const timeoutMs = options.limit ? options.limit.seconds * 1000 : undefined;
+  const end = await superviseGroup(child, { signal: options.signal, reaper: options.reaper, timeoutMs });
+  const result = await child;
+  await Promise.all(streamed);
+  return end.cause === 'spawn-failed' ? runtimeError(`could not start the program: ${result.message}`) : outcomeOf(end, options.limit);
+}
+
+/** Maps how the program ended to the cell's outcome. */
+export function outcomeOf(end: Exclude<GroupEnd, { cause: 'spawn-failed' }>, limit?: TimeLimit): ExecuteOutcome {
+  if (end.cause === 'abort') return interrupted();
+  if (end.cause === 'timeout') return timeoutError(limit?.seconds ?? 0, limit?.source ?? 'time limit');
+  if (end.signal) return runtimeError(describeSignal(end.signal));
+  if (end.exitCode !== 0) return runtimeError(`exited with code ${end.exitCode}`);
+  return { status: 'ok' };
+}
+
+/** Emits a byte stream as text, a UTF-8 character split across chunks kept whole; resolves at its end. */
+export async function decodeStream(stream: Readable, emit: (text: string) => void): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  const write = (text: string) => { if (text) emit(text); };
+  stream.on('data', (chunk: Buffer | string) => write(decoder.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)));
+  // A pipe torn down by a kill may close early: what arrived is all there is.
+  await finished(stream).catch(() => undefined);
+  write(decoder.end());
+}

@@ -1,0 +1,59 @@
+// is_complete, complete and inspect: lexical answers about a cell.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { checkComplete, completeAt, inspectAt } from '../../../src/kernel/introspection.js';
+
+describe('checkComplete', () => {
+  const status = (code: string) => checkComplete(code).status;
+
+  test('balanced code is complete; open brackets are incomplete with an indent', () => {
+    assert.equal(status('int main() { return 0; }'), 'complete');
+    assert.equal(status(''), 'complete');
+    assert.deepEqual(checkComplete('int main() {'), { status: 'incomplete', indent: '    ' });
+    assert.equal(status('f(a[1]'), 'incomplete');
+  });
+
+  test('a closer too many or of the wrong kind is invalid', () => {
+    assert.equal(status('int x = 1; }'), 'invalid');
+    assert.equal(status('f(a]'), 'invalid');
+  });
+
+  test('brackets in strings, chars and comments do not count', () => {
+    assert.equal(status('const char *s = "}{"; char c = \'{\'; // {\n/* { */ int y = 1\'000;'), 'complete');
+    assert.equal(status('printf("\\"{");'), 'complete');
+  });
+
+  test('an open string or comment is incomplete', () => {
+    assert.equal(status('const char *s = "open'), 'incomplete');
+    assert.equal(status('/* open'), 'incomplete');
+  });
+
+  test('magic lines are not code', () => {
+    assert.equal(status('%args "{"\nint main() {}'), 'complete');
+  });
+});
+
+describe('completeAt', () => {
+  test('magic names after %', () => {
+    assert.deepEqual(completeAt('%de', 3), { matches: ['%default_flags'], cursorStart: 0, cursorEnd: 3 });
+    assert.ok(completeAt('%', 1).matches.includes('%timeout'));
+  });
+
+  test('CUDA words and the cell identifiers', () => {
+    const code = 'int counter = 0;\ncu';
+    const result = completeAt(code, code.length);
+    assert.equal(result.cursorStart, code.length - 2);
+    assert.ok(result.matches.includes('cudaMalloc'));
+    assert.deepEqual(completeAt('int counter; co', 15).matches.filter((m) => m.startsWith('cou')), ['counter']);
+  });
+});
+
+describe('inspectAt', () => {
+  test('magic help and CUDA docs; nothing for unknown words', () => {
+    const magic = inspectAt('%timeout 3', 4);
+    assert.equal(magic.found, true);
+    assert.match(String(magic.data['text/plain']), /^%timeout SECONDS/);
+    assert.match(String(inspectAt('x = threadIdx.x', 6).data['text/plain']), /thread index/);
+    assert.deepEqual(inspectAt('foo', 1), { found: false, data: {} });
+  });
+});
