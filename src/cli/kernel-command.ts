@@ -11,6 +11,7 @@ export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { 'connection-file': { type: 'string', short: 'f' } } });
   const file = values['connection-file'];
   if (!file) throw new Error('kernel needs --connection-file FILE');
+  keepInheritedStdioBlocking();
   const log = createLogger();
   const connection = await readConnectionFile(file);
   const interpreter = createCudaInterpreter({ log });
@@ -24,4 +25,19 @@ export async function run(args: string[]): Promise<number> {
   await kernel.closed;
   log.info('kernel closed');
   return 0;
+}
+
+/**
+ * Node makes a piped stdout/stderr non-blocking as soon as anything touches
+ * process.stdout (every `import process from 'node:process'` does). The pipe is shared with
+ * whoever started the kernel (a notebook server, nbclient, papermill), and for them a full
+ * non-blocking pipe means writes that fail with EAGAIN and lost output. The kernel never
+ * writes to these streams, so it puts them back the way it found them: blocking. (stdin is
+ * left alone: a blocking read end would stall the event loop should Node ever read it.)
+ */
+function keepInheritedStdioBlocking(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    const handle = (stream as unknown as { _handle?: { setBlocking?: (on: boolean) => number } })._handle;
+    handle?.setBlocking?.(true);
+  }
 }

@@ -48,6 +48,12 @@ export class IopubWriter implements Iopub {
     this.status(undefined, 'starting');
   }
 
+  /** Greets a new subscriber (protocol 5.5): `iopub_welcome`, on a topic its filter matches. */
+  welcome(subscription: Buffer): void {
+    this.#flushStream();
+    this.#enqueue(undefined, 'iopub_welcome', { subscription: subscription.toString('utf8') }, subscription.length > 0 ? subscription : undefined);
+  }
+
   /** Queues any iopub message after the pending stream text. */
   publish(parent: Message | undefined, msgType: string, content: JsonObject): void {
     this.#flushStream();
@@ -94,9 +100,8 @@ export class IopubWriter implements Iopub {
   }
 
   /** Chains one send after the previous ones; a failed send is logged and never stops the chain. */
-  #enqueue(parent: Message | undefined, msgType: string, content: JsonObject): void {
+  #enqueue(parent: Message | undefined, msgType: string, content: JsonObject, topic: Buffer = Buffer.from(`kernel.${this.options.session.id}.${msgType}`)): void {
     const { session, send, log } = this.options;
-    const topic = Buffer.from(`kernel.${session.id}.${msgType}`);
     const msg = createMessage(session, msgType, content, parent, [topic]);
     this.#tail = this.#tail.then(() => send(msg)).catch((err: unknown) => log.error({ err, msgType }, 'iopub send failed'));
   }

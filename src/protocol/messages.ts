@@ -3,7 +3,7 @@
 import { v4 as uuid } from 'uuid';
 
 /** The protocol version this runtime speaks. */
-export const PROTOCOL_VERSION = '5.3';
+export const PROTOCOL_VERSION = '5.5';
 
 export type RequestChannel = 'shell' | 'control';
 export type Channel = RequestChannel | 'stdin' | 'iopub';

@@ -31,6 +31,7 @@ export interface RunningKernel {
 
 const TERMINATE_TIMEOUT_MS = 5000;
 const FLUSH_TIMEOUT_MS = 2000;
+const SUBSCRIBER_WAIT_MS = 2000;
 
 /** Binds the sockets of `connection` and serves Jupyter requests with `interpreter`. */
 export async function startKernel({ connection, interpreter, log: rootLog }: StartKernelOptions): Promise<RunningKernel> {
@@ -40,6 +41,15 @@ export async function startKernel({ connection, interpreter, log: rootLog }: Sta
   const sockets = await openSockets(connection, log);
   const encoded = (send: SerialSend) => (msg: Message) => send(encodeMessage(msg, signer));
   const iopub = new IopubWriter({ session, send: encoded(sockets.send.iopub), log });
+  const firstSubscriber = new Promise<void>((subscribed) => sockets.onSubscribe((topic) => {
+    iopub.welcome(topic);
+    subscribed();
+  }));
+  // A frontend that connects and at once sends a request (jupyter console does) would miss the
+  // request's busy/idle if its subscription has not reached iopub yet, and wait forever. So
+  // shell requests wait for the first subscriber, or SUBSCRIBER_WAIT_MS, whichever comes first;
+  // the chain keeps their order.
+  let shellGate: Promise<void> = Promise.race([firstSubscriber, delay(SUBSCRIBER_WAIT_MS)]);
   const state = new ExecutionState();
   const stdin = new StdinBroker(session, encoded(sockets.send.stdin), log);
   let resolveClosed!: () => void;
@@ -54,7 +64,9 @@ export async function startKernel({ connection, interpreter, log: rootLog }: Sta
     log,
   });
   const readers = [
-    readLoop(sockets.shell, signer, log.child({ channel: 'shell' }), (m) => dispatcher.receive('shell', m)),
+    readLoop(sockets.shell, signer, log.child({ channel: 'shell' }), (m) => {
+      shellGate = shellGate.then(() => dispatcher.receive('shell', m));
+    }),
     readLoop(sockets.control, signer, log.child({ channel: 'control' }), (m) => dispatcher.receive('control', m)),
     readLoop(sockets.stdin, signer, log.child({ channel: 'stdin' }), (m) => stdin.receive(m)),
   ];
@@ -99,6 +111,11 @@ async function readLoop(socket: Router, signer: Signer, log: Logger, deliver: (m
   } catch (err) {
     if (!socket.closed) log.error({ err }, 'reader stopped');
   }
+}
+
+/** Resolves after `ms`, without keeping the process alive. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** Waits for `work` at most `ms`; returns whether it finished in time. */

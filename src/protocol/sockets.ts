@@ -1,7 +1,8 @@
 // Opens and binds the five kernel sockets, runs the heartbeat echo, and closes them all.
 // zeromq v6 allows one pending send per socket, so every socket gets one serialized sender.
+// iopub is an XPUB socket, so the kernel sees each subscription arrive (protocol 5.5).
 import type { Logger } from 'pino';
-import { Publisher, Reply, Router } from 'zeromq';
+import { Reply, Router, XPublisher } from 'zeromq';
 import { endpoint, type ConnectionInfo } from './connection.js';
 
 /** Sends multipart messages one after another on a socket. */
@@ -11,8 +12,10 @@ export interface KernelSockets {
   shell: Router;
   control: Router;
   stdin: Router;
-  iopub: Publisher;
+  iopub: XPublisher;
   send: { shell: SerialSend; control: SerialSend; stdin: SerialSend; iopub: SerialSend };
+  /** Starts reading iopub subscriptions; `handler` hears each one's topic. Call once. */
+  onSubscribe(handler: (topic: Buffer) => void): void;
   /** Closes every socket; pending receives end and the heartbeat loop finishes. */
   close(): Promise<void>;
 }
@@ -26,7 +29,7 @@ export async function openSockets(info: ConnectionInfo, log: Logger): Promise<Ke
   const shell = new Router(opts);
   const control = new Router(opts);
   const stdin = new Router(opts);
-  const iopub = new Publisher(opts);
+  const iopub = new XPublisher({ ...opts, verbosity: 'allSubs' });
   const hb = new Reply({ linger: 0 });
   const all = [shell, control, stdin, iopub, hb];
   try {
@@ -42,12 +45,16 @@ export async function openSockets(info: ConnectionInfo, log: Logger): Promise<Ke
     throw new Error(`cannot bind the kernel sockets on ${info.transport} ${info.ip}`, { cause: err });
   }
   const heartbeat = echo(hb, log.child({ channel: 'hb' }));
+  let subscriptions: Promise<void> = Promise.resolve();
+  const onSubscribe = (handler: (topic: Buffer) => void): void => {
+    subscriptions = watchSubscriptions(iopub, handler, log.child({ channel: 'iopub' }));
+  };
   const send = { shell: serialSender(shell), control: serialSender(control), stdin: serialSender(stdin), iopub: serialSender(iopub) };
   const close = async (): Promise<void> => {
     for (const s of all) if (!s.closed) s.close();
-    await heartbeat;
+    await Promise.all([heartbeat, subscriptions]);
   };
-  return { shell, control, stdin, iopub, send, close };
+  return { shell, control, stdin, iopub, send, onSubscribe, close };
 }
 
 /** Returns a sender that queues each send behind the previous one on the same socket. */
@@ -66,5 +73,16 @@ async function echo(hb: Reply, log: Logger): Promise<void> {
     for await (const frames of hb) await hb.send(frames);
   } catch (err) {
     if (!hb.closed) log.error({ err }, 'heartbeat stopped');
+  }
+}
+
+/** Reads subscription frames from the XPUB socket: byte 1 then the topic subscribes. */
+async function watchSubscriptions(iopub: XPublisher, onSubscribe: (topic: Buffer) => void, log: Logger): Promise<void> {
+  try {
+    for await (const [frame] of iopub) {
+      if (frame?.[0] === 1) onSubscribe(frame.subarray(1));
+    }
+  } catch (err) {
+    if (!iopub.closed) log.error({ err }, 'subscription watcher stopped');
   }
 }

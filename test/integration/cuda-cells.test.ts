@@ -83,7 +83,7 @@ describe('CUDA cells through jupyter_client', { skip }, () => {
     test(`interrupt (${how}) stops an infinite loop within a second; the kernel goes on`, async () => {
       const id = await k.send('execute_request', executeContent(program('printf("looping\\n"); for (;;) {}')));
       const early = await k.collect([id], { untilText: 'looping' });
-      const t0 = performance.now() / 1000;
+      const t0 = Date.now() / 1000; // the bridge stamps messages with time.time()
       if (how === 'signal') await k.lifecycle('interrupt');
       else await k.request('interrupt_request', {}, 'control');
       const [ex] = exchanges([id], [...early, ...await k.collect([id], { timeout: 10 })]);

@@ -60,6 +60,16 @@ describe('protocol through jupyter_client', { skip }, () => {
     assert.equal(echo, 'ping-1234');
   });
 
+  test('each new iopub subscriber is greeted with iopub_welcome (protocol 5.5)', async () => {
+    for (const topic of ['', 'kernel.']) {
+      const { message } = await k.call({ op: 'subscribe', topic });
+      assert.ok(message, `no message for a subscriber to ${JSON.stringify(topic)}`);
+      assert.equal(message.msg_type, 'iopub_welcome');
+      assert.equal(message.content.subscription, topic);
+      assert.deepEqual(message.parent_header, {});
+    }
+  });
+
   test('a wrongly signed or malformed message is dropped, and the kernel keeps answering', async () => {
     const bad = await k.call({ op: 'sign', key: 'not-the-key', msg_type: 'kernel_info_request' });
     const unsigned = await k.call({ op: 'sign', key: '', msg_type: 'kernel_info_request' });

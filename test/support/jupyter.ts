@@ -46,6 +46,10 @@ export class TestKernel {
   private constructor(private bridge: ChildProcessWithoutNullStreams, readonly home: string) {
     createInterface({ input: bridge.stdout }).on('line', (line) => this.pending.shift()?.(JSON.parse(line)));
     bridge.stderr.on('data', (chunk) => { this.stderr += chunk; });
+    // A bridge that dies answers every waiting call with an error instead of leaving it hanging.
+    bridge.on('exit', (code, signal) => {
+      for (const resolve of this.pending.splice(0)) resolve({ ok: false, error: `bridge exited (${code ?? signal})`, traceback: '' });
+    });
   }
 
   stderr = '';
@@ -75,10 +79,17 @@ export class TestKernel {
 
   /** Sends one command to the bridge and awaits its answer; bridge errors throw. */
   async call(cmd: Record<string, unknown>): Promise<any> {
+    // Every bridge op is bounded by its own timeout; this is the backstop should the bridge hang.
+    const limitMs = (Number(cmd.timeout ?? 30) + 60) * 1000;
+    let timer: NodeJS.Timeout | undefined;
     const answer = await new Promise<any>((resolve) => {
       this.pending.push(resolve);
+      timer = setTimeout(() => {
+        this.bridge.kill('SIGKILL');
+        resolve({ ok: false, error: `no answer within ${limitMs / 1000}s; bridge killed`, traceback: '' });
+      }, limitMs);
       this.bridge.stdin.write(JSON.stringify(cmd) + '\n');
-    });
+    }).finally(() => clearTimeout(timer));
     if (!answer.ok) throw new Error(`bridge ${String(cmd.op)}: ${answer.error}\n${answer.traceback}\n${this.stderr}`);
     return answer;
   }
@@ -131,6 +142,8 @@ export class TestKernel {
       await this.call({ op: 'stop' }).catch(() => undefined);
       this.bridge.kill();
     }
+    // Whatever happened to the bridge, leave no kernel (or its programs) behind.
+    if (this.pid) try { process.kill(-this.pid, 'SIGKILL'); } catch { /* already gone */ }
     await rm(this.home, { recursive: true, force: true });
   }
 }

@@ -16,11 +16,12 @@ from jupyter_client.session import Session
 
 km = None
 kc = None
+process = None  # the kernel's Popen, kept because the provisioner drops it at shutdown
 
 
 def start(cmd):
     """Start a kernel from its installed kernelspec, with the given transport and key."""
-    global km, kc
+    global km, kc, process
     kwargs = {"kernel_name": cmd["kernel_name"], "transport": cmd.get("transport", "tcp")}
     if "key" in cmd:
         kwargs["session"] = Session(key=cmd["key"].encode())
@@ -30,19 +31,20 @@ def start(cmd):
     env = dict(os.environ)
     env.update(cmd.get("env", {}))
     km.start_kernel(env=env, cwd=cmd.get("cwd"))
+    process = km.provisioner.process
     kc = km.client()
     kc.start_channels()
     kc.wait_for_ready(timeout=cmd.get("timeout", 30))
     info = km.get_connection_info(session=False)
     info["key"] = info["key"].decode()
-    return {"pid": km.provisioner.process.pid, "connection": info}
+    return {"pid": process.pid, "connection": info}
 
 
 def encode(channel, msg):
     """A message as JSON with the arrival time, keeping the fields tests look at."""
     return {
         "channel": channel,
-        "t": time.monotonic(),
+        "t": time.time(),
         "header": msg["header"],
         "parent_header": msg["parent_header"],
         "metadata": msg["metadata"],
@@ -138,8 +140,25 @@ def heartbeat(cmd):
     return {"echo": echoed}
 
 
+def subscribe(cmd):
+    """Connect a fresh SUB socket to iopub and answer the first message it receives."""
+    sock = kc.context.socket(zmq.SUB)
+    sock.linger = 0
+    sock.setsockopt(zmq.SUBSCRIBE, cmd.get("topic", "").encode())
+    sock.connect(kc._make_url("iopub"))
+    first = None
+    if sock.poll(int(cmd.get("wait_ms", 3000))):
+        # A session of its own: kc.session would then reject the client's copy as a replay.
+        session = Session(key=km.session.key, signature_scheme=km.session.signature_scheme)
+        _, frames = session.feed_identities(sock.recv_multipart())
+        first = encode("iopub", session.deserialize(frames))
+    sock.close()
+    return {"message": first}
+
+
 def lifecycle(cmd):
     """Manager-level actions: interrupt, signal, restart, shutdown, kill, is_alive."""
+    global process
     op = cmd["action"]
     if op == "interrupt":
         km.interrupt_kernel()
@@ -147,17 +166,17 @@ def lifecycle(cmd):
         km.signal_kernel(getattr(signal, cmd["signal"]))
     elif op == "restart":
         km.restart_kernel(now=cmd.get("now", False))
+        process = km.provisioner.process
         kc.wait_for_ready(timeout=30)
     elif op == "shutdown":
         km.shutdown_kernel(now=cmd.get("now", False))
     elif op == "kill":
-        km.kill_kernel()
+        os.killpg(os.getpgid(process.pid), signal.SIGKILL) if process.poll() is None else None
     elif op == "wait_dead":
         deadline = time.monotonic() + cmd.get("timeout", 10)
         while km.is_alive() and time.monotonic() < deadline:
             time.sleep(0.05)
-    return {"alive": km.is_alive(), "pid": km.provisioner.process.pid if km.provisioner else None,
-            "exit_code": km.provisioner.process.poll() if km.provisioner else None}
+    return {"alive": km.is_alive() and process.poll() is None, "pid": process.pid, "exit_code": process.poll()}
 
 
 def stop(cmd):
@@ -169,7 +188,7 @@ def stop(cmd):
     return {"stopped": True}
 
 
-OPS = {f.__name__: f for f in (start, send, collect, drain, raw, sign, heartbeat, lifecycle, stop)}
+OPS = {f.__name__: f for f in (start, send, collect, drain, raw, sign, heartbeat, subscribe, lifecycle, stop)}
 
 
 def main():
@@ -180,7 +199,7 @@ def main():
         except Exception as error:  # report, keep serving
             answer = {"ok": False, "error": f"{type(error).__name__}: {error}",
                       "traceback": traceback.format_exc()}
-        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.write(json.dumps(answer, default=lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o)) + "\n")
         sys.stdout.flush()
         if cmd["op"] == "stop":
             break

@@ -43,6 +43,9 @@ export interface WireMessage {
   content: Record<string, any>;
 }
 
+/** is_complete_reply's status says whether the code is complete, not whether the request failed. */
+const IS_COMPLETE_STATUS = new Set(['complete', 'incomplete', 'invalid', 'unknown']);
+
 /** Asserts that a message has a valid header and the reference content for its type. */
 export function validateMessage(msg: WireMessage): void {
   const where = `${msg.channel}/${msg.msg_type}`;
@@ -58,7 +61,10 @@ export function validateMessage(msg: WireMessage): void {
   if (shape) checkShape(where, msg.content, shape);
   if (msg.msg_type === 'status') assert.ok(STATES.has(msg.content.execution_state), `${where}: state`);
   if (msg.msg_type === 'stream') assert.ok(['stdout', 'stderr'].includes(msg.content.name), `${where}: name`);
-  if (msg.msg_type.endsWith('_reply') && 'status' in msg.content) {
+  if (msg.msg_type === 'is_complete_reply') {
+    assert.ok(IS_COMPLETE_STATUS.has(msg.content.status), `${where}: status ${msg.content.status}`);
+    if (msg.content.status === 'incomplete') assert.equal(typeof msg.content.indent, 'string', `${where}: indent`);
+  } else if (msg.msg_type.endsWith('_reply') && 'status' in msg.content) {
     assert.ok(REPLY_STATUS.has(msg.content.status), `${where}: status ${msg.content.status}`);
     if (msg.content.status === 'error') checkShape(where, msg.content, CONTENT.error);
   }

@@ -173,9 +173,9 @@ describe('dispatcher', () => {
     const reply = h.reply(id);
     assert.deepEqual(reply.identities, [Buffer.from('frontend')]);
     assert.equal(reply.header.session, h.session.id);
-    assert.equal(reply.header.version, '5.3');
+    assert.equal(reply.header.version, '5.5');
     assert.match(reply.header.date, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/);
-    assert.equal(reply.content.protocol_version, '5.3');
+    assert.equal(reply.content.protocol_version, '5.5');
     assert.equal(reply.content.implementation, 'marker');
   });
 });
