@@ -2,7 +2,7 @@
 // the process's signals, then live until shutdown.
 import { parseArgs } from 'node:util';
 import { createLogger } from '../log.js';
-import { readConnectionFile } from '../protocol/connection.js';
+import { connectionFileExposure, readConnectionFile } from '../protocol/connection.js';
 import { startKernel } from '../protocol/server.js';
 import { createCudaInterpreter } from '../kernel/cuda-interpreter.js';
 
@@ -14,6 +14,8 @@ export async function run(args: string[]): Promise<number> {
   keepInheritedStdioBlocking();
   const log = createLogger();
   const connection = await readConnectionFile(file);
+  const exposure = await connectionFileExposure(file);
+  if (exposure) log.warn(exposure);
   const interpreter = createCudaInterpreter({ log });
   const kernel = await startKernel({ connection, interpreter, log });
   // SIGINT interrupts the running cell and never kills the kernel (interrupt_mode "signal").

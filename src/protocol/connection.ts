@@ -1,6 +1,6 @@
 // Reads and validates a Jupyter connection file, and names the endpoint of each channel.
 import { getHashes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 
 export type SocketChannel = 'shell' | 'control' | 'stdin' | 'iopub' | 'hb';
 
@@ -18,6 +18,14 @@ export interface ConnectionInfo {
 }
 
 const CHANNELS: readonly SocketChannel[] = ['shell', 'control', 'stdin', 'iopub', 'hb'];
+
+/** Why a connection file is unsafe to keep as it is (readable or writable by other users,
+ * who could then sign messages and run code), or undefined when it is private. */
+export async function connectionFileExposure(path: string): Promise<string | undefined> {
+  const mode = (await stat(path)).mode & 0o777;
+  if ((mode & 0o077) === 0) return undefined;
+  return `connection file ${path} has mode ${mode.toString(8).padStart(3, '0')}: other users can read its key; it should be 600`;
+}
 
 /** Reads `path` and returns its validated contents; errors name the file and the bad value. */
 export async function readConnectionFile(path: string): Promise<ConnectionInfo> {

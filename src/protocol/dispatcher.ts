@@ -4,13 +4,14 @@
 import type { Logger } from 'pino';
 import type { Iopub } from './iopub.js';
 import { createMessage, replyType, type JsonObject, type Message, type RequestChannel, type Session } from './messages.js';
-import { internalErrorReply } from './replies.js';
+import { errorReplyFields, internalErrorReply } from './replies.js';
 
 export type ShellRequestType =
   | 'execute_request' | 'kernel_info_request' | 'complete_request' | 'inspect_request'
   | 'is_complete_request' | 'history_request' | 'comm_info_request' | 'shutdown_request'
   | 'comm_open' | 'comm_msg' | 'comm_close';
-export type ControlRequestType = 'kernel_info_request' | 'shutdown_request' | 'interrupt_request';
+export type ControlRequestType = 'kernel_info_request' | 'shutdown_request' | 'interrupt_request' | 'complete_request'
+  | 'inspect_request' | 'is_complete_request' | 'history_request' | 'comm_info_request';
 
 /** One request being served, as a handler sees it. */
 export interface Request {
@@ -133,6 +134,7 @@ export class Dispatcher {
     this.opts.iopub.status(msg, 'busy');
     try {
       if (handler) await handler(scope);
+      else if (this.#servedElsewhere(channel, type)) await scope.reply(errorReplyFields({ ename: 'WrongChannel', evalue: `${type} is served on shell, not on ${channel}`, traceback: [] }));
       else log.warn('unknown message type: ignored');
     } catch (err) {
       await this.#answerFailure(scope, err);
@@ -141,6 +143,12 @@ export class Dispatcher {
     }
     await this.#runAfterIdle(scope);
     if (scope.stopQueue) await this.#abortQueuedExecutes(log);
+  }
+
+  /** Whether a request type that this channel does not serve is served by the other one. */
+  #servedElsewhere(channel: RequestChannel, type: string): boolean {
+    const other: object = channel === 'shell' ? this.opts.control : this.opts.shell;
+    return type.endsWith('_request') && Object.hasOwn(other, type);
   }
 
   /** Logs a handler's throw and answers it as an internal error when no reply went out yet. */

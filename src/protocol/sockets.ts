@@ -2,7 +2,7 @@
 // zeromq v6 allows one pending send per socket, so every socket gets one serialized sender.
 // iopub is an XPUB socket, so the kernel sees each subscription arrive (protocol 5.5).
 import type { Logger } from 'pino';
-import { Reply, Router, XPublisher } from 'zeromq';
+import { Router, XPublisher } from 'zeromq';
 import { endpoint, type ConnectionInfo } from './connection.js';
 
 /** Sends multipart messages one after another on a socket. */
@@ -30,7 +30,7 @@ export async function openSockets(info: ConnectionInfo, log: Logger): Promise<Ke
   const control = new Router(opts);
   const stdin = new Router(opts);
   const iopub = new XPublisher({ ...opts, verbosity: 'allSubs' });
-  const hb = new Reply({ linger: 0 });
+  const hb = new Router({ linger: 0 });
   const all = [shell, control, stdin, iopub, hb];
   try {
     await Promise.all([
@@ -67,10 +67,14 @@ export function serialSender(socket: { send(frames: Buffer[]): Promise<void> }):
   };
 }
 
-/** The heartbeat: every message is echoed back unchanged, independent of shell work. */
-async function echo(hb: Reply, log: Logger): Promise<void> {
+/** The heartbeat: every message is echoed back unchanged to its sender, independent of shell
+ * work. A ROUTER (as ipykernel's echo device) rather than a REP: it holds no send/receive state
+ * that a malformed or abandoned request could wedge. */
+async function echo(hb: Router, log: Logger): Promise<void> {
   try {
-    for await (const frames of hb) await hb.send(frames);
+    for await (const frames of hb) {
+      await hb.send(frames).catch((err: unknown) => log.debug({ err }, 'heartbeat echo dropped'));
+    }
   } catch (err) {
     if (!hb.closed) log.error({ err }, 'heartbeat stopped');
   }

@@ -108,15 +108,23 @@ def drain(cmd):
 
 
 def raw(cmd):
-    """Send arbitrary frames from a fresh DEALER socket to a ROUTER channel (malformed traffic)."""
+    """Send arbitrary frames from a fresh socket to any channel (malformed traffic): a DEALER
+    to shell, control, stdin and hb, an XSUB (which may send anything) to iopub. `frames` is
+    one message; `messages` a list of them. Answers the replies that arrive until `wait_ms`
+    pass without one."""
     url = kc._make_url(cmd["channel"])
-    sock = kc.context.socket(zmq.DEALER)
+    sock = kc.context.socket(zmq.XSUB if cmd["channel"] == "iopub" else zmq.DEALER)
     sock.linger = 0
     sock.connect(url)
-    sock.send_multipart([base64.b64decode(f) for f in cmd["frames"]])
+    messages = cmd.get("messages") or [cmd["frames"]]
+    for frames in messages:
+        sock.send_multipart([base64.b64decode(f) for f in frames] or [b""])
     replies = []
-    if sock.poll(int(cmd.get("wait_ms", 300))):
-        replies.append([base64.b64encode(f).decode() for f in sock.recv_multipart()])
+    enough = cmd.get("until_replies")  # once this many came, wait only briefly for extras
+    while sock.poll(50 if enough and len(replies) >= enough else int(cmd.get("wait_ms", 300))):
+        frames = sock.recv_multipart()
+        if cmd["channel"] != "iopub":
+            replies.append([base64.b64encode(f).decode() for f in frames])
     sock.close()
     return {"replies": replies}
 
@@ -127,6 +135,42 @@ def sign(cmd):
     msg = session.msg(cmd["msg_type"], cmd.get("content", {}))
     frames = session.serialize(msg)
     return {"msg_id": msg["header"]["msg_id"], "frames": [base64.b64encode(f).decode() for f in frames]}
+
+
+def forge(cmd):
+    """Signs four JSON frames given as raw strings (any shape, valid or not) with the kernel's
+    key, for raw(): the malformed-but-authentic traffic a buggy client sends."""
+    parts = [part.encode("utf8", "surrogatepass") for part in cmd["parts"]]
+    signature = km.session.sign(parts) if cmd.get("signed", True) else b""
+    frames = [b"<IDS|MSG>", signature, *parts]
+    return {"frames": [base64.b64encode(f).decode() for f in frames]}
+
+
+def burst(cmd):
+    """Sends `count` copies of one request on a channel as fast as possible and counts the
+    replies that come back for them (each parented to its own request)."""
+    channel = getattr(kc, cmd.get("channel", "shell") + "_channel")
+    ids = set()
+    for _ in range(cmd["count"]):
+        msg = kc.session.msg(cmd["msg_type"], cmd.get("content", {}))
+        channel.send(msg)
+        ids.add(msg["header"]["msg_id"])
+    replies = 0
+    statuses = {}
+    deadline = time.monotonic() + cmd.get("timeout", 60)
+    while ids and time.monotonic() < deadline:
+        if channel.msg_ready():
+            msg = channel.get_msg(timeout=0)
+            if msg["parent_header"].get("msg_id") in ids:
+                ids.discard(msg["parent_header"]["msg_id"])
+                replies += 1
+                status = msg["content"].get("status")
+                statuses[status] = statuses.get(status, 0) + 1
+        else:
+            channel.socket.poll(10)
+        while kc.iopub_channel.msg_ready():  # keep iopub drained
+            kc.iopub_channel.get_msg(timeout=0)
+    return {"replies": replies, "missing": len(ids), "statuses": statuses}
 
 
 def heartbeat(cmd):
@@ -188,7 +232,7 @@ def stop(cmd):
     return {"stopped": True}
 
 
-OPS = {f.__name__: f for f in (start, send, collect, drain, raw, sign, heartbeat, subscribe, lifecycle, stop)}
+OPS = {f.__name__: f for f in (start, send, collect, drain, raw, sign, forge, burst, heartbeat, subscribe, lifecycle, stop)}
 
 
 def main():

@@ -28,6 +28,17 @@ export function handlerTables(exec: ExecuteDeps, life: LifecycleDeps): HandlerTa
     comm_close: intro.commIgnoreHandler,
     shutdown_request: shutdown,
   };
-  const control: ControlHandlers = { kernel_info_request: kernelInfo, shutdown_request: shutdown, interrupt_request: interruptHandler(exec.state) };
+  // Control serves, even while shell is busy, everything that answers at once (as ipykernel
+  // does); executes and comm traffic stay on shell, where they are ordered.
+  const control: ControlHandlers = {
+    kernel_info_request: kernelInfo,
+    complete_request: shell.complete_request,
+    inspect_request: shell.inspect_request,
+    is_complete_request: shell.is_complete_request,
+    history_request: shell.history_request,
+    comm_info_request: shell.comm_info_request,
+    shutdown_request: shutdown,
+    interrupt_request: interruptHandler(exec.state),
+  };
   return { shell, control, aborted: abortedHandler(exec.state) };
 }

@@ -42,6 +42,20 @@ describe('dispatcher', () => {
     assert.equal(h.of(ids[3]!).filter((s) => s.channel === 'shell').length, 0, 'no reply to an unknown type');
   });
 
+  test('a request on the wrong channel gets a WrongChannel error; introspection is served on control', async () => {
+    const h = new Harness(new MarkerInterpreter());
+    const onControl = h.request('control', 'execute_request', { code: 'print:a', silent: false });
+    const onShell = h.request('shell', 'interrupt_request');
+    const complete = h.request('control', 'is_complete_request', { code: 'int x;' });
+    await h.settle();
+    for (const id of [onControl, onShell]) {
+      assert.equal(h.reply(id).content.status, 'error');
+      assert.equal(h.reply(id).content.ename, 'WrongChannel');
+    }
+    assert.equal(h.reply(complete).header.msg_type, 'is_complete_reply');
+    assert.equal(h.iopubTypes(onControl).includes('stream'), false, 'nothing ran');
+  });
+
   test('a handler that throws is answered as InternalError, and idle still follows', async () => {
     const h = new Harness(new MarkerInterpreter());
     const id = h.request('shell', 'inspect_request', { code: 'throw', cursor_pos: 1, detail_level: 0 });
