@@ -1,0 +1,114 @@
+// One job on the host: a fresh absolute directory, the request's files, nvcc (the kernel's own
+// compiler module and prelude), the program run by the kernel's runner, then cleanup. Events go
+// out through `emit` as they happen.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExecuteOutcome, OutputSink } from '../protocol/interpreter.js';
+import { cellFile, compileCell } from '../kernel/compiler.js';
+import { errorOutcome, interrupted } from '../kernel/errors.js';
+import type { Reaper } from '../kernel/reaper.js';
+import { runProgram, type TimeLimit } from '../kernel/runner.js';
+import type { Scratch } from '../kernel/scratch.js';
+import type { ComputeRequest, ComputeResponse } from './proto.js';
+import { safeFileName } from './request.js';
+
+export type JobEvent = Partial<ComputeResponse> & Pick<ComputeResponse, 'kind'>;
+
+export interface JobOptions {
+  request: ComputeRequest;
+  nvcc: string;
+  scratch: Scratch;
+  reaper: Reaper;
+  /** The environment nvcc and the program start from (the request's env on top). */
+  env: NodeJS.ProcessEnv;
+  /** The host's wall-time limit of a run, in seconds (0: none). */
+  jobTimeoutS: number;
+  maxOutputBytes: number;
+  signal: AbortSignal;
+  emit: (event: JobEvent) => void;
+}
+
+export interface JobResult { outcome: ExecuteOutcome; outputBytes: number; dir: string }
+
+/** Runs the job to its end; its directory is gone on return. */
+export async function runJob(options: JobOptions): Promise<JobResult> {
+  const { request } = options;
+  const dir = await options.scratch.createRun();
+  const output = limitedSink(options);
+  const signal = AbortSignal.any([options.signal, output.tooMuch.signal]);
+  try {
+    for (const file of request.files) await writeFile(join(dir, file.name), file.content);
+    await writeFile(join(dir, 'cell.cu'), sourceFile(request));
+    const compiled = await compileCell({
+      nvcc: options.nvcc, dir, flags: request.compiler_flags, executionCount: request.execution_count,
+      env: { ...options.env, ...request.env }, signal, reaper: options.reaper,
+    });
+    if (compiled.status === 'error') {
+      if (compiled.ename === 'CompileError') options.emit({ kind: 'EVENT_KIND_COMPILE_DIAGNOSTIC', output: compiled.traceback.join('\n') + '\n', is_error: true });
+      return { outcome: compiled, outputBytes: output.bytes(), dir };
+    }
+    if (compiled.warnings) options.emit({ kind: 'EVENT_KIND_COMPILE_DIAGNOSTIC', output: compiled.warnings + '\n', is_error: false });
+    if (signal.aborted) return { outcome: interrupted(), outputBytes: 0, dir };
+    const outcome = await runProgram({
+      binary: compiled.binary, args: request.program_args, env: { ...options.env, ...request.env }, cwd: dir,
+      limit: timeLimit(request.timeout_s, options.jobTimeoutS), signal, output, reaper: options.reaper,
+      input: stdinLines(request.stdin_data),
+    });
+    const limited = output.tooMuch.signal.aborted && !options.signal.aborted;
+    return { outcome: limited ? outputLimitError(options.maxOutputBytes) : outcome, outputBytes: output.bytes(), dir };
+  } finally {
+    await options.scratch.removeRun(dir);
+  }
+}
+
+/** The file nvcc compiles: named `cell[N]` in diagnostics, or by the client's file name. */
+function sourceFile(request: ComputeRequest): string {
+  if (request.execution_count > 0) return cellFile(request.source_code, request.execution_count);
+  return `#line 1 "${safeFileName(request.file_name)}"\n${request.source_code}`;
+}
+
+/** The request's limit when it asks for one within the host's, else the host's; none when neither. */
+export function timeLimit(requestedS: number, hostS: number): TimeLimit | undefined {
+  if (requestedS > 0 && (hostS <= 0 || requestedS <= hostS)) return { seconds: requestedS, source: `%timeout ${requestedS}` };
+  if (hostS > 0) return { seconds: hostS, source: `the host's --job-timeout ${hostS}` };
+  return undefined;
+}
+
+/** The request's stdin data, handed to the program a line at a time when it reads; then end-of-file. */
+export function stdinLines(data: Buffer): ((prompt: string) => Promise<string>) | undefined {
+  if (data.length === 0) return undefined;
+  const lines = data.toString('utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return async () => {
+    if (lines.length === 0) throw new Error('end of the stdin data');
+    return lines.shift()!;
+  };
+}
+
+function outputLimitError(max: number): ExecuteOutcome {
+  return errorOutcome('OutputLimitError', `the program printed more than the host's ${max} byte limit and was killed`);
+}
+
+/** An OutputSink sending events; past the byte limit it stops forwarding and aborts `tooMuch`. */
+function limitedSink(options: JobOptions): OutputSink & { tooMuch: AbortController; bytes(): number } {
+  const tooMuch = new AbortController();
+  let bytes = 0;
+  return {
+    tooMuch,
+    bytes: () => bytes,
+    stream(name, text) {
+      if (tooMuch.signal.aborted) return;
+      bytes += Buffer.byteLength(text);
+      if (bytes > options.maxOutputBytes) { tooMuch.abort(); return; }
+      options.emit({ kind: name === 'stdout' ? 'EVENT_KIND_STDOUT' : 'EVENT_KIND_STDERR', output: text, is_error: name === 'stderr' });
+    },
+    display(data, metadata, displayId) {
+      options.emit({ kind: 'EVENT_KIND_DISPLAY_DATA', display_json: JSON.stringify({ data, metadata: metadata ?? {}, display_id: displayId }) });
+    },
+    updateDisplay(displayId, data, metadata) {
+      options.emit({ kind: 'EVENT_KIND_DISPLAY_DATA', display_json: JSON.stringify({ data, metadata: metadata ?? {}, display_id: displayId, update: true }) });
+    },
+    clearOutput() { /* nothing to clear on the host's side */ },
+    async flush() { /* events are written as they come */ },
+  };
+}
