@@ -20,6 +20,9 @@ export interface OutputSink {
   clearOutput(wait?: boolean): void;
   /** Resolves once everything published so far has been handed to the transport. */
   flush(): Promise<void>;
+  /** Bytes of output published but not yet handed to the transport; a producer that sees a
+   * large backlog can wait on flush() (back-pressure). */
+  queuedBytes?(): number;
 }
 
 /** Everything an execution may know about the request that started it. */

@@ -14,6 +14,8 @@ export interface Iopub {
   stream(parent: Message, name: StreamName, text: string): void;
   /** Resolves once everything published so far has been handed to the transport. */
   flush(): Promise<void>;
+  /** Stream text published but not yet handed to the transport (about its size in bytes). */
+  queuedBytes?(): number;
 }
 
 export interface IopubOptions {
@@ -35,6 +37,7 @@ interface PendingStream {
 export class IopubWriter implements Iopub {
   #tail: Promise<void> = Promise.resolve();
   #pending: PendingStream | undefined;
+  #queued = 0;
   readonly #delayMs: number;
   readonly #maxBytes: number;
 
@@ -82,6 +85,11 @@ export class IopubWriter implements Iopub {
     return this.#tail;
   }
 
+  /** Stream text waiting: coalescing, or queued behind earlier sends. */
+  queuedBytes(): number {
+    return this.#queued + (this.#pending?.bytes ?? 0);
+  }
+
   /** Opens a new coalescing window. */
   #startPending(parent: Message, name: StreamName): PendingStream {
     const timer = setTimeout(() => this.#flushStream(), this.#delayMs);
@@ -103,6 +111,9 @@ export class IopubWriter implements Iopub {
   #enqueue(parent: Message | undefined, msgType: string, content: JsonObject, topic: Buffer = Buffer.from(`kernel.${this.options.session.id}.${msgType}`)): void {
     const { session, send, log } = this.options;
     const msg = createMessage(session, msgType, content, parent, [topic]);
-    this.#tail = this.#tail.then(() => send(msg)).catch((err: unknown) => log.error({ err, msgType }, 'iopub send failed'));
+    const size = typeof content.text === 'string' ? content.text.length : 0;
+    this.#queued += size;
+    this.#tail = this.#tail.then(() => send(msg)).catch((err: unknown) => log.error({ err, msgType }, 'iopub send failed'))
+      .finally(() => { this.#queued -= size; });
   }
 }

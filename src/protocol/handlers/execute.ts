@@ -132,6 +132,7 @@ function boundSink(iopub: Iopub, req: Request): { output: OutputSink; close(): v
     updateDisplay: (id, data, metadata) => void (guard('update') && req.publish('update_display_data', r.updateDisplayDataContent(id, data, metadata))),
     clearOutput: (wait) => void (guard('clear') && req.publish('clear_output', r.clearOutputContent(wait))),
     flush: () => iopub.flush(),
+    queuedBytes: () => iopub.queuedBytes?.() ?? 0,
   };
   return { output, close: () => void (open = false) };
 }
