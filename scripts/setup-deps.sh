@@ -22,6 +22,8 @@ done
 
 packages=(jupyter_client nbclient nbformat nbconvert ipykernel jupyter_console)
 if ! .venv/bin/python -c 'import jupyter_client, nbclient, nbformat, nbconvert, ipykernel, jupyter_console' 2>/dev/null; then
-  .venv/bin/pip install --quiet --disable-pip-version-check "${pip_index[@]}" "${packages[@]}"
+  # (an extra local index that lacks a package makes pip warn once per package: not worth showing)
+  .venv/bin/pip install --quiet --disable-pip-version-check "${pip_index[@]}" "${packages[@]}" \
+    2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
 fi
 echo "setup-deps: node $(node --version), $(.venv/bin/python -c 'import jupyter_client; print("jupyter_client", jupyter_client.__version__)')"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets icuda up and runs the main job: installs dependencies, builds, registers the kernelspec
-# for this user, then executes examples/hello.ipynb with the installed kernel and prints its
-# outputs.
+# for this user, then executes examples/hello.ipynb with `icuda run` (a real kernel over
+# ZeroMQ, no Jupyter involved), printing its outputs as they stream.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,6 @@ node bin/icuda.js install --user
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-.venv/bin/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=icuda \
-  --output-dir "$out" examples/hello.ipynb
-.venv/bin/jupyter nbconvert --to markdown --stdout "$out/hello.ipynb" 2>/dev/null
+echo
+echo "Running examples/hello.ipynb with icuda run:"
+node bin/icuda.js run examples/hello.ipynb -o "$out/hello.ipynb"
