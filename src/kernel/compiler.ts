@@ -7,6 +7,7 @@ import { packageRoot } from '../package-info.js';
 import { compileError, countErrors, interrupted } from './errors.js';
 import { superviseGroup } from './process-group.js';
 import type { Reaper } from './reaper.js';
+import { HOOK_FLAGS } from './program-hooks.js';
 
 export const PRELUDE = join(packageRoot, 'include', 'icuda_prelude.h');
 const ARCH_FLAGS = ['-arch', '--gpu-architecture', '-gencode', '--generate-code', '-code', '--gpu-code'];
@@ -22,6 +23,18 @@ export interface CompileOptions {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   reaper: Reaper;
+  /** The target when the user chose none: the GPU's own ("sm_90") when known, else native. */
+  arch?: string;
+  /** Other outputs, inputs and flags (assembly.ts, %sources, the workspace's -I). */
+  extra?: NvccExtra;
+}
+
+/** What a compile adds to the plain cell -> prog: another output, more inputs, more flags. */
+export interface NvccExtra {
+  /** Replaces `-o prog` (e.g. `-cubin -o cell.cubin`). */
+  output?: string[];
+  inputs?: string[];
+  flags?: string[];
 }
 
 export type CompileResult = { status: 'ok'; binary: string; warnings: string } | ErrorOutcome;
@@ -31,15 +44,16 @@ export function cellFile(source: string, executionCount: number): string {
   return `#line 1 "cell[${executionCount}]"\n${source}`;
 }
 
-/** nvcc's arguments: output, input, prelude, -arch=native unless the user chose an architecture. */
-export function nvccArgs(flags: string[]): string[] {
-  const chosen = flags.some((flag) => ARCH_FLAGS.some((arch) => flag === arch || flag.startsWith(arch + '=')));
-  return ['-o', 'prog', 'cell.cu', '-include', PRELUDE, ...(chosen ? [] : ['-arch=native']), ...flags];
+/** nvcc's arguments: output, input, prelude, -arch=native (or `arch`) unless the user chose an architecture. */
+export function nvccArgs(flags: string[], arch = '', extra: NvccExtra = {}): string[] {
+  const chosen = flags.some((flag) => ARCH_FLAGS.some((a) => flag === a || flag.startsWith(a + '=')));
+  return [...(extra.output ?? ['-o', 'prog']), 'cell.cu', ...(extra.inputs ?? []), '-include', PRELUDE, ...HOOK_FLAGS,
+    ...(chosen ? [] : [`-arch=${arch || 'native'}`]), ...(extra.flags ?? []), ...flags];
 }
 
 /** Compiles cell.cu in `dir`; nvcc and its helpers die with the request on abort. */
 export async function compileCell(options: CompileOptions): Promise<CompileResult> {
-  const child = execa(options.nvcc, nvccArgs(options.flags), {
+  const child = execa(options.nvcc, nvccArgs(options.flags, options.arch, options.extra), {
     cwd: options.dir, env: options.env, extendEnv: false, detached: true, all: true,
     stdin: 'ignore', reject: false, stripFinalNewline: false,
   });

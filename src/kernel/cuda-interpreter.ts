@@ -1,13 +1,21 @@
 // The CUDA interpreter: each cell a program. cell -> plan (magics) -> scratch -> nvcc -> run -> outcome.
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ExecuteOutcome, ExecutionContext, Interpreter, KernelInfo } from '../protocol/interpreter.js';
 import { packageVersion } from '../package-info.js';
-import { compileCell, cellFile } from './compiler.js';
+import { cellFile } from './compiler.js';
+import { timed } from './bench.js';
+import { createCellActions } from './cell-actions.js';
+import type { RunWith } from './profilers.js';
+import { compileCached, describeCache, openCacheSession } from './cache/cached-compile.js';
+import { detectGpuArch } from './gpu-arch.js';
+import { limitOutput, outputLimitFromEnv } from './output-limit.js';
 import { interrupted, magicError, toolchainNotFound } from './errors.js';
 import { checkComplete, completeAt, inspectAt } from './introspection.js';
+import { chooseExecutor } from './executors/choose.js';
 import { MagicError, parseCell, type Plan } from './magics.js';
+import { historyPath, openHistory } from './history.js';
 import { startReaper } from './reaper.js';
 import { runProgram, type TimeLimit } from './runner.js';
 import { createScratch } from './scratch.js';
@@ -28,6 +36,16 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
   const reaper = startReaper(log);
   const scratch = createScratch({ tmpRoot: options.tmpRoot, onCreate: (dir) => reaper.watchDir(dir) });
   const defaultLimit = limitFromEnv(env, log);
+  // Where cells run (ICUDA_EXECUTOR): here through `build` below, a GPU host, or Slurm.
+  const executor = chooseExecutor({ env, log, reaper, local: async (job, ctx) => {
+    const found = await toolchain();
+    if (!found.found) return toolchainNotFound(found.looked);
+    return build(found.toolchain.nvcc, job.plan, ctx);
+  } });
+  const cache = openCacheSession(env, log);
+  const gpuArch = detectGpuArch(env);
+  const defaultOutputLimit = outputLimitFromEnv(env);
+  const history = openHistory(historyPath(env), log);
   let defaultFlags: string[] = [];
   let nvccVersion = '';
   let closed = false;
@@ -41,6 +59,8 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
     return found;
   };
   toolchain().catch((error: unknown) => log.warn({ err: error }, 'nvcc lookup failed'));
+  // The notebook magics (workspace, assembly, %gpuinfo, %time, %bench, profilers): cell-actions.ts.
+  const actions = createCellActions({ env, scratch, log, toolchain, defaultFlags: () => defaultFlags });
 
   /** Applies %default_flags; prints them when asked. */
   const applyDefaultFlags = (plan: Plan, ctx: ExecutionContext) => {
@@ -56,18 +76,30 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
     const execLog = ctx.log.child({ run: dir });
     try {
       await writeFile(join(dir, 'cell.cu'), cellFile(plan.source, ctx.executionCount));
-      const compiled = await compileCell({
+      const more = await actions.compileExtra(plan);
+      if ('status' in more) return more;
+      const [compiled, compileMs] = await timed(async () => compileCached(cache, {
         nvcc, dir, flags: [...defaultFlags, ...plan.flags], executionCount: ctx.executionCount, env, signal: ctx.signal, reaper,
-      });
+        arch: await gpuArch, source: plan.source, nvccVersion, dirs: more.dirs, extra: more.extra,
+        skip: Boolean(plan.nocache || plan.resources), announceHit: Boolean(plan.time), output: ctx.output,
+      }));
       execLog.debug({ status: compiled.status }, 'compiled');
-      if (compiled.status === 'error') return compiled;
+      if (compiled.status === 'error') return actions.tidy(compiled);
+      const shown = await actions.afterCompile(plan, compiled, dir, nvcc, ctx);
+      if (shown) return shown;
       if (compiled.warnings) ctx.output.stream('stderr', compiled.warnings + '\n');
       if (ctx.signal.aborted) return interrupted();
       const limit: TimeLimit | undefined = plan.timeoutS ? { seconds: plan.timeoutS, source: `%timeout ${plan.timeoutS}` } : defaultLimit;
-      return await runProgram({
-        binary: compiled.binary, args: plan.args, env: { ...env, ...plan.env }, cwd: dir, limit,
-        signal: ctx.signal, output: ctx.output, reaper,
-      });
+      const output = limitOutput(ctx.output, plan.outputLimit ?? defaultOutputLimit, join(dirname(dirname(dir)), `output-cell${ctx.executionCount}-${Date.now()}.txt`));
+      try {
+        const runWith: RunWith = (binary, args, sink) => runProgram({
+          binary, args, env: { ...env, ...plan.env }, cwd: dir, limit, signal: ctx.signal, output: sink, reaper,
+          input: ctx.allowStdin ? (prompt) => ctx.input(prompt) : undefined,
+        });
+        return await actions.run(plan, ctx, output, compiled.binary, runWith, nvcc, compileMs);
+      } finally {
+        await output.finish();
+      }
     } finally {
       if (plan.keep) ctx.output.stream('stdout', `kept ${dir}\n`);
       else await scratch.removeRun(dir);
@@ -83,11 +115,12 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
           name: 'cuda', version: nvccVersion, mimetype: 'text/x-cuda', file_extension: '.cu',
           codemirror_mode: 'text/x-c++src', pygments_lexer: 'cuda',
         },
-        banner: `icuda ${packageVersion}: each cell a CUDA program, compiled by nvcc${nvccVersion ? ` ${nvccVersion}` : ''} and run`,
+        banner: `icuda ${packageVersion}: each cell a CUDA program, compiled by nvcc${nvccVersion ? ` ${nvccVersion}` : ''} and run ${executor.where}; ${actions.bannerGpu() || 'GPU: still looking'}`,
       };
     },
 
     async execute(code, ctx) {
+      if (ctx.storeHistory && !ctx.silent) history.record(ctx.executionCount, code);
       let plan: Plan;
       try {
         plan = parseCell(code);
@@ -96,20 +129,22 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
         throw error;
       }
       applyDefaultFlags(plan, ctx);
+      if (plan.showCache) ctx.output.stream('stdout', await describeCache(cache));
+      const early = await actions.before(plan, ctx);
+      if (early) return early;
       if (!plan.hasCode) return { status: 'ok' };
       if (closed || ctx.signal.aborted) return interrupted();
-      const found = await toolchain();
-      if (!found.found) return toolchainNotFound(found.looked);
-      return build(found.toolchain.nvcc, plan, ctx);
+      return executor.execute({ plan, flags: [...defaultFlags, ...plan.flags], executionCount: ctx.executionCount, defaultTimeoutS: defaultLimit?.seconds }, ctx);
     },
 
-    async complete(code, cursorPos) { return completeAt(code, cursorPos); },
+    async complete(code, cursorPos) { return completeAt(code, cursorPos, await actions.workspaceFiles().catch(() => [])); },
     async inspect(code, cursorPos) { return inspectAt(code, cursorPos); },
     async isComplete(code) { return checkComplete(code); },
-    async history() { return []; },
+    async history(query) { return history.query(query); },
 
     async shutdown() {
       closed = true;
+      await history.flush().catch(() => undefined);
       reaper.killAll();
       await scratch.removeAll();
       reaper.close();

@@ -1,32 +1,10 @@
 // is_complete, complete and inspect for CUDA cells: small, lexical, no compiler involved.
 import type { CompleteOutcome, InspectOutcome, IsCompleteOutcome } from '../protocol/interpreter.js';
+import { CUDA_DOCS, CUDA_WORDS, describe } from './cuda-docs.js';
 import { MAGICS, findMagic, magicText } from './magics.js';
 
-const KEYWORDS = [
-  '__global__', '__device__', '__host__', '__shared__', '__constant__', '__managed__', '__restrict__',
-  '__syncthreads', '__syncwarp', '__launch_bounds__', 'threadIdx', 'blockIdx', 'blockDim', 'gridDim', 'warpSize',
-  'cudaMalloc', 'cudaMallocManaged', 'cudaMemcpy', 'cudaMemcpyHostToDevice', 'cudaMemcpyDeviceToHost',
-  'cudaMemset', 'cudaFree', 'cudaDeviceSynchronize', 'cudaGetLastError', 'cudaGetErrorString', 'cudaError_t',
-  'cudaSuccess', 'atomicAdd', 'auto', 'bool', 'break', 'case', 'char', 'const', 'constexpr', 'continue',
-  'double', 'else', 'float', 'for', 'if', 'int', 'long', 'printf', 'return', 'size_t', 'static', 'struct',
-  'template', 'typename', 'unsigned', 'void', 'volatile', 'while',
-];
-
-const DOCS: Record<string, string> = {
-  __global__: 'A kernel: runs on the device, launched from the host with f<<<grid, block>>>(args).',
-  __device__: 'A function or variable on the device, callable from device code.',
-  __shared__: 'A variable in shared memory, one per thread block.',
-  __syncthreads: 'void __syncthreads(): waits until every thread of the block reaches it.',
-  threadIdx: 'uint3 threadIdx: the thread index within its block.',
-  blockIdx: 'uint3 blockIdx: the block index within the grid.',
-  blockDim: 'dim3 blockDim: the dimensions of a block.',
-  gridDim: 'dim3 gridDim: the dimensions of the grid.',
-  cudaMalloc: 'cudaError_t cudaMalloc(void **devPtr, size_t size): allocates device memory.',
-  cudaMemcpy: 'cudaError_t cudaMemcpy(void *dst, const void *src, size_t count, cudaMemcpyKind kind).',
-  cudaFree: 'cudaError_t cudaFree(void *devPtr): frees device memory.',
-  cudaDeviceSynchronize: 'cudaError_t cudaDeviceSynchronize(): waits for all work on the device.',
-  cudaGetLastError: 'cudaError_t cudaGetLastError(): the last error from a runtime call, then resets it.',
-};
+/** Headers offered inside `#include <`. */
+const SYSTEM_HEADERS = ['cstdio', 'cstdlib', 'cstring', 'cmath', 'vector', 'string', 'iostream', 'algorithm', 'chrono', 'cuda_runtime.h', 'cuda_fp16.h', 'cooperative_groups.h', 'curand_kernel.h', 'icuda.h'];
 
 const OPENERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 
@@ -55,9 +33,16 @@ export function checkComplete(code: string): IsCompleteOutcome {
   return { status: 'complete' };
 }
 
-/** Magic names after `%` on a magic line; else keywords and the cell's identifiers. */
-export function completeAt(code: string, cursorPos: number): CompleteOutcome {
+/** Magic names after `%`; file names inside `#include "` (the workspace's, and icuda.h) or `#include <`;
+ * else CUDA names, keywords and the cell's identifiers. */
+export function completeAt(code: string, cursorPos: number, workspaceFiles: readonly string[] = []): CompleteOutcome {
   const before = code.slice(0, cursorPos);
+  const include = /#\s*include\s*(["<])([^">\n]*)$/.exec(before);
+  if (include) {
+    const prefix = include[2]!;
+    const names = include[1] === '"' ? [...workspaceFiles, 'icuda.h'] : SYSTEM_HEADERS;
+    return { matches: [...new Set(names)].filter((n) => n.startsWith(prefix)).sort(), cursorStart: cursorPos - prefix.length, cursorEnd: cursorPos };
+  }
   const word = /%?[A-Za-z_][A-Za-z0-9_]*$|%$/.exec(before)?.[0] ?? '';
   const cursorStart = cursorPos - word.length;
   if (word.startsWith('%')) {
@@ -65,17 +50,21 @@ export function completeAt(code: string, cursorPos: number): CompleteOutcome {
     return { matches, cursorStart, cursorEnd: cursorPos };
   }
   if (word === '') return { matches: [], cursorStart, cursorEnd: cursorPos };
-  const words = new Set([...KEYWORDS, ...(code.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])]);
+  const words = new Set([...CUDA_WORDS, ...(code.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])]);
   const matches = [...words].filter((w) => w.startsWith(word) && w !== word).sort();
-  return { matches, cursorStart, cursorEnd: cursorPos };
+  const types = matches.map((text) => ({
+    start: cursorStart, end: cursorPos, text, type: CUDA_DOCS[text]?.kind ?? (CUDA_WORDS.includes(text) ? 'keyword' : 'name'),
+    signature: CUDA_DOCS[text]?.signature ?? '',
+  }));
+  return { matches, cursorStart, cursorEnd: cursorPos, metadata: { _jupyter_types_experimental: types } };
 }
 
-/** Help for the magic or CUDA word under the cursor. */
+/** Help for the magic or CUDA name under the cursor: signature and one line, from cuda-docs.ts. */
 export function inspectAt(code: string, cursorPos: number): InspectOutcome {
   const left = /%?[A-Za-z0-9_]*$/.exec(code.slice(0, cursorPos))![0];
   const right = /^[A-Za-z0-9_]*/.exec(code.slice(cursorPos))![0];
   const word = left + right;
   const magic = word.startsWith('%') ? findMagic(word.slice(1)) : undefined;
-  const doc = magic ? `${magic.usage}\n\n${magic.help}` : DOCS[word];
+  const doc = magic ? `${magic.usage}\n\n${magic.help}` : describe(word);
   return doc ? { found: true, data: { 'text/plain': doc } } : { found: false, data: {} };
 }

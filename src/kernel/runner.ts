@@ -5,9 +5,11 @@ import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import type { ExecuteOutcome, OutputSink } from '../protocol/interpreter.js';
+import { holdBack } from './backpressure.js';
 import { interrupted, runtimeError, timeoutError } from './errors.js';
 import { superviseGroup, type GroupEnd } from './process-group.js';
 import type { Reaper } from './reaper.js';
+import { attachChannels, channelEnv, PROGRAM_STDIO } from './program-channels.js';
 
 /** A time limit and where it came from ("%timeout 1", "ICUDA_TIMEOUT=60"). */
 export interface TimeLimit {
@@ -24,6 +26,8 @@ export interface RunOptions {
   signal: AbortSignal;
   output: OutputSink;
   reaper: Reaper;
+  /** Asks the frontend for a line of input; absent when the request does not allow stdin. */
+  input?: (prompt: string) => Promise<string>;
 }
 
 const SIGNAL_DESCRIPTIONS: Record<string, string> = {
@@ -43,17 +47,20 @@ export function describeSignal(signal: string): string {
 /** Runs the program to its end; everything it printed has been passed to `output` on return. */
 export async function runProgram(options: RunOptions): Promise<ExecuteOutcome> {
   const child = execa(options.binary, options.args, {
-    cwd: options.cwd, env: options.env, extendEnv: false, detached: true, buffer: false,
-    stdin: 'ignore', reject: false, stripFinalNewline: false, encoding: 'buffer',
+    cwd: options.cwd, env: { ...options.env, ...channelEnv() }, extendEnv: false, detached: true, buffer: false,
+    stdio: PROGRAM_STDIO, reject: false, stripFinalNewline: false, encoding: 'buffer',
   });
   const streamed = [
     decodeStream(child.stdout, (text) => options.output.stream('stdout', text)),
     decodeStream(child.stderr, (text) => options.output.stream('stderr', text)),
   ];
+  for (const pipe of [child.stdout, child.stderr]) holdBack(pipe, options.output);
+  const channels = attachChannels(child, { output: options.output, input: options.input });
   const timeoutMs = options.limit ? options.limit.seconds * 1000 : undefined;
   const end = await superviseGroup(child, { signal: options.signal, reaper: options.reaper, timeoutMs });
+  channels.stop();
   const result = await child;
-  await Promise.all(streamed);
+  await Promise.all([...streamed, channels.done]);
   return end.cause === 'spawn-failed' ? runtimeError(`could not start the program: ${result.message}`) : outcomeOf(end, options.limit);
 }
 

@@ -65,7 +65,7 @@ export class TestKernel {
     const started = await kernel.call({
       op: 'start', kernel_name: 'icuda', transport: options.transport ?? 'tcp', ipc_dir: home,
       ...(options.key === undefined ? {} : { key: options.key }),
-      env: { TMPDIR: kernel.tmp, ICUDA_LOG_LEVEL: 'debug', ...options.env },
+      env: { TMPDIR: kernel.tmp, ICUDA_LOG_LEVEL: 'debug', ICUDA_CACHE_DIR: join(home, 'cache'), ...options.env },
     });
     kernel.pid = started.pid;
     kernel.key = started.connection.key;

@@ -1,6 +1,7 @@
 // nvcc's command line and its diagnostics, from sample nvcc output: no nvcc needed.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { HOOK_FLAGS } from '../../../src/kernel/program-hooks.js';
 import { cellFile, cleanDiagnostics, countCompileErrors, nvccArgs, PRELUDE } from '../../../src/kernel/compiler.js';
 
 const ONE_ERROR = `nvcc warning : Cannot find valid GPU for '-arch=native', default arch is used
@@ -25,7 +26,7 @@ collect2: error: ld returned 1 exit status
 
 describe('nvcc command line', () => {
   test('-arch=native unless the user picked an architecture', () => {
-    assert.deepEqual(nvccArgs(['-O2']), ['-o', 'prog', 'cell.cu', '-include', PRELUDE, '-arch=native', '-O2']);
+    assert.deepEqual(nvccArgs(['-O2']), ['-o', 'prog', 'cell.cu', '-include', PRELUDE, ...HOOK_FLAGS, '-arch=native', '-O2']);
     for (const flag of ['-arch=sm_80', '-arch', '--gpu-architecture=sm_90', '-gencode', '--generate-code=arch=compute_80,code=sm_80', '-code=sm_80']) {
       assert.ok(!nvccArgs([flag]).includes('-arch=native'), flag);
     }

@@ -48,6 +48,23 @@ describe('completeAt', () => {
   });
 });
 
+describe('completeAt: includes and the docs table', () => {
+  test('workspace files and icuda.h inside #include "", headers inside #include <>', () => {
+    const code = '#include "ke';
+    assert.deepEqual(completeAt(code, code.length, ['kernels.cuh', 'a.cu', 'kern.h']), { matches: ['kern.h', 'kernels.cuh'], cursorStart: 10, cursorEnd: 12 });
+    assert.deepEqual(completeAt('#include "', 10, ['a.cu']).matches, ['a.cu', 'icuda.h']);
+    assert.deepEqual(completeAt('#include <cuda_r', 16).matches, ['cuda_runtime.h']);
+  });
+
+  test('CUDA names carry their kind and signature for frontends', () => {
+    const result = completeAt('cudaMemcpyA', 11);
+    assert.deepEqual(result.matches, ['cudaMemcpyAsync']);
+    const [type] = (result.metadata as any)._jupyter_types_experimental;
+    assert.equal(type.type, 'runtime');
+    assert.match(type.signature, /^cudaError_t cudaMemcpyAsync\(/);
+  });
+});
+
 describe('inspectAt', () => {
   test('magic help and CUDA docs; nothing for unknown words', () => {
     const magic = inspectAt('%timeout 3', 4);

@@ -1,0 +1,106 @@
+// The executed cells, for history_request: kept in <data dir>/icuda/history.jsonl (one JSON
+// object per line, appended), the last MAX_ENTRIES kept, a new session number per kernel start.
+// Nothing waits on the file but history replies: loading and appends run in the background.
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Logger } from 'pino';
+import type { HistoryEntry, HistoryQuery } from '../protocol/interpreter.js';
+
+export const MAX_ENTRIES = 10000;
+
+/** One stored cell: session, execution count, source. */
+interface Stored { session: number; line: number; source: string }
+
+export interface History {
+  /** Appends a cell in the background. */
+  record(line: number, source: string): void;
+  query(query: HistoryQuery): Promise<HistoryEntry[]>;
+  /** Resolves once every append so far is on disk. */
+  flush(): Promise<void>;
+}
+
+/** The history file: ICUDA_HISTORY (a path, or "off"), else icuda/history.jsonl under JUPYTER_DATA_DIR, XDG_DATA_HOME or ~/.local/share. */
+export function historyPath(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.ICUDA_HISTORY === 'off') return undefined;
+  if (env.ICUDA_HISTORY) return env.ICUDA_HISTORY;
+  // An environment without even HOME (a test's) keeps the history in memory.
+  if (!env.JUPYTER_DATA_DIR && !env.XDG_DATA_HOME && !env.HOME) return undefined;
+  const base = env.JUPYTER_DATA_DIR || env.XDG_DATA_HOME || join(env.HOME!, '.local', 'share');
+  return join(base, 'icuda', 'history.jsonl');
+}
+
+/** Opens the history at `file` (memory only when undefined); loading starts at once. */
+export function openHistory(file: string | undefined, log: Logger): History {
+  const entries: Stored[] = [];
+  let session = 1;
+  const loaded = (file ? load(file, log) : Promise.resolve([])).then((old) => {
+    entries.unshift(...old);
+    session = old.reduce((max, e) => Math.max(max, e.session), 0) + 1;
+  });
+  let writes: Promise<void> = loaded;
+  return {
+    record(line, source) {
+      writes = writes.then(async () => {
+        const entry = { session, line, source };
+        entries.push(entry);
+        if (file) await appendFile(file, JSON.stringify(entry) + '\n').catch((err: unknown) => log.warn({ err }, 'history append failed'));
+      });
+    },
+    async query(query) {
+      await writes;
+      return select(entries, session, query);
+    },
+    flush: () => writes,
+  };
+}
+
+/** Reads the stored entries (skipping bad lines) and trims the file to the last MAX_ENTRIES. */
+async function load(file: string, log: Logger): Promise<Stored[]> {
+  await mkdir(dirname(file), { recursive: true }).catch(() => undefined);
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const all = text.split('\n').flatMap((line) => {
+    try {
+      const e = JSON.parse(line) as Stored;
+      return typeof e.session === 'number' && typeof e.line === 'number' && typeof e.source === 'string' ? [e] : [];
+    } catch { return []; }
+  });
+  const kept = all.slice(-MAX_ENTRIES);
+  if (kept.length < all.length) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, kept.map((e) => JSON.stringify(e) + '\n').join(''))
+      .then(() => rename(tmp, file)).catch((err: unknown) => log.warn({ err }, 'history trim failed'));
+  }
+  return kept;
+}
+
+/** A glob (`*`, `?`, `[...]`, as IPython's history search) as a whole-string regular expression. */
+export function globToRegExp(pattern: string): RegExp {
+  const body = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
+  return new RegExp(`^${body}$`);
+}
+
+/** The entries a query asks for, as history_reply rows. */
+export function select(entries: readonly Stored[], current: number, q: HistoryQuery): HistoryEntry[] {
+  let chosen: Stored[];
+  if (q.histAccessType === 'tail') {
+    chosen = q.unique ? uniqueBySource(entries) : [...entries];
+    chosen = chosen.slice(-(q.n ?? 10));
+  } else if (q.histAccessType === 'range') {
+    const session = q.session === undefined || q.session === 0 ? current : q.session < 0 ? current + q.session : q.session;
+    const start = q.start ?? 0;
+    chosen = entries.filter((e) => e.session === session && e.line >= start && (q.stop === undefined || q.stop <= 0 || e.line < q.stop));
+  } else {
+    const re = globToRegExp(q.pattern ?? '*');
+    chosen = entries.filter((e) => re.test(e.source));
+    if (q.unique) chosen = uniqueBySource(chosen);
+    if (q.n) chosen = chosen.slice(-q.n);
+  }
+  return chosen.map((e) => (q.output ? [e.session, e.line, [e.source, null]] : [e.session, e.line, e.source]));
+}
+
+/** Each source once, at its last occurrence, in order. */
+function uniqueBySource(entries: readonly Stored[]): Stored[] {
+  const last = new Map<string, number>();
+  entries.forEach((e, i) => last.set(e.source, i));
+  return entries.filter((e, i) => last.get(e.source) === i);
+}
