@@ -12,13 +12,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 # Where this machine has a local wheel index, use it: the main index may be unreachable.
-pip_index=()
-for index in /opt/pypi/simple /opt/pypi-more/simple; do
-  if [ -d "$index" ]; then
-    if [ ${#pip_index[@]} -eq 0 ]; then pip_index+=(--index-url "file://$index");
-    else pip_index+=(--extra-index-url "file://$index"); fi
-  fi
-done
+source scripts/lib/pip-index.sh  
 
 packages=(jupyter_client nbclient nbformat nbconvert ipykernel jupyter_console)
 if ! .venv/bin/python -c 'import jupyter_client, nbclient, nbformat, nbconvert, ipykernel, jupyter_console' 2>/dev/null; then

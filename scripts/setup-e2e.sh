@@ -11,13 +11,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 [ -x .venv/bin/python ] || bash scripts/setup-deps.sh
-pip_index=()
-for index in /opt/pypi/simple /opt/pypi-more/simple; do
-  if [ -d "$index" ]; then
-    if [ ${#pip_index[@]} -eq 0 ]; then pip_index+=(--index-url "file://$index");
-    else pip_index+=(--extra-index-url "file://$index"); fi
-  fi
-done
+source scripts/lib/pip-index.sh  
 if ! .venv/bin/python -c 'import jupyterlab, notebook' 2>/dev/null; then
   .venv/bin/pip install --quiet --disable-pip-version-check "${pip_index[@]}" jupyterlab notebook 2> >(grep -v 'is ignored: it is neither' >&2)
 fi
