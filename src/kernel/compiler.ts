@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import type { ErrorOutcome } from '../protocol/interpreter.js';
 import { packageRoot } from '../package-info.js';
 import { compileError, countErrors, interrupted } from './errors.js';
+import { limitsFromEnv } from './limits.js';
 import { superviseGroup } from './process-group.js';
 import type { Reaper } from './reaper.js';
 import { HOOK_FLAGS } from './program-hooks.js';
@@ -57,9 +58,11 @@ export async function compileCell(options: CompileOptions): Promise<CompileResul
     cwd: options.dir, env: options.env, extendEnv: false, detached: true, all: true,
     stdin: 'ignore', reject: false, stripFinalNewline: false,
   });
-  const end = await superviseGroup(child, { signal: options.signal, reaper: options.reaper });
+  const limitS = limitsFromEnv(options.env).compileSeconds;
+  const end = await superviseGroup(child, { signal: options.signal, reaper: options.reaper, timeoutMs: limitS ? limitS * 1000 : undefined });
   const result = await child;
   if (end.cause === 'abort') return interrupted();
+  if (end.cause === 'timeout') return compileError(`nvcc ran longer than ${limitS} s and was killed (ICUDA_COMPILE_TIMEOUT)`, []);
   const text = cleanDiagnostics(String(result.all ?? ''), options.executionCount);
   if (end.cause === 'exit' && end.exitCode === 0) return { status: 'ok', binary: join(options.dir, 'prog'), warnings: text };
   const count = countCompileErrors(text);

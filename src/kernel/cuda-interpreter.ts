@@ -9,6 +9,7 @@ import { timed } from './bench.js';
 import { createCellActions } from './cell-actions.js';
 import type { RunWith } from './profilers.js';
 import { compileCached, describeCache, openCacheSession } from './cache/cached-compile.js';
+import { describeLimits, limitsFromEnv } from './limits.js';
 import { detectGpuArch } from './gpu-arch.js';
 import { limitOutput, outputLimitFromEnv } from './output-limit.js';
 import { interrupted, magicError, toolchainNotFound } from './errors.js';
@@ -130,6 +131,7 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
       }
       applyDefaultFlags(plan, ctx);
       if (plan.showCache) ctx.output.stream('stdout', await describeCache(cache));
+      if (plan.showLimits) ctx.output.stream('stdout', describeLimits(limitsFromEnv({ ...env, ...plan.env }), plan.timeoutS ?? defaultLimit?.seconds));
       const early = await actions.before(plan, ctx);
       if (early) return early;
       if (!plan.hasCode) return { status: 'ok' };

@@ -21,6 +21,8 @@ export interface Plan {
   nocache?: boolean;
   /** %cache: show the compile cache's size and hit rate. */
   showCache?: boolean;
+  /** %limits: show the limits programs run under. */
+  showLimits?: boolean;
   /** %output_limit: bytes of output shown before the rest goes to a file only (0: no limit). */
   outputLimit?: number;
   /** The cell with its magic lines blanked: same number of lines. */
@@ -92,6 +94,10 @@ export const MAGICS: readonly Magic[] = [
   {
     name: 'nocache', usage: '%nocache', help: 'Compile this cell with nvcc even when the compile cache holds its binary; store nothing.',
     parse(args, _rest, plan) { noArgs(args); plan.nocache = true; },
+  },
+  {
+    name: 'limits', usage: '%limits', help: 'Show the limits every program runs under (wall time, file size, processes, core dumps, compile time) and how to change them.',
+    parse(args, _rest, plan) { noArgs(args); plan.showLimits = true; },
   },
   {
     name: 'cache', usage: '%cache', help: "Show the compile cache: where it is, its size, and this session's hit rate.",

@@ -10,6 +10,8 @@ import { interrupted, runtimeError, timeoutError } from './errors.js';
 import { superviseGroup, type GroupEnd } from './process-group.js';
 import type { Reaper } from './reaper.js';
 import { attachChannels, channelEnv, PROGRAM_STDIO } from './program-channels.js';
+import { limitedCommand, limitsFromEnv, type ProgramLimits } from './limits.js';
+import { runMarker, sweepSoonAndLater, sweepStragglers } from './stragglers.js';
 
 /** A time limit and where it came from ("%timeout 1", "ICUDA_TIMEOUT=60"). */
 export interface TimeLimit {
@@ -26,6 +28,8 @@ export interface RunOptions {
   signal: AbortSignal;
   output: OutputSink;
   reaper: Reaper;
+  /** File size, process and core limits (default: from the environment, see limits.ts). */
+  limits?: ProgramLimits;
   /** Asks the frontend for a line of input; absent when the request does not allow stdin. */
   input?: (prompt: string) => Promise<string>;
 }
@@ -46,8 +50,10 @@ export function describeSignal(signal: string): string {
 
 /** Runs the program to its end; everything it printed has been passed to `output` on return. */
 export async function runProgram(options: RunOptions): Promise<ExecuteOutcome> {
-  const child = execa(options.binary, options.args, {
-    cwd: options.cwd, env: { ...options.env, ...channelEnv() }, extendEnv: false, detached: true, buffer: false,
+  const [command, args] = limitedCommand(options.limits ?? limitsFromEnv(options.env), options.binary, options.args);
+  const mark = runMarker();
+  const child = execa(command, args, {
+    cwd: options.cwd, env: { ...options.env, ...channelEnv(), [mark.name]: mark.value }, extendEnv: false, detached: true, buffer: false,
     stdio: PROGRAM_STDIO, reject: false, stripFinalNewline: false, encoding: 'buffer',
   });
   const streamed = [
@@ -59,9 +65,32 @@ export async function runProgram(options: RunOptions): Promise<ExecuteOutcome> {
   const timeoutMs = options.limit ? options.limit.seconds * 1000 : undefined;
   const end = await superviseGroup(child, { signal: options.signal, reaper: options.reaper, timeoutMs });
   channels.stop();
+  // The group is dead; its pipes close at once unless something that escaped the group (a
+  // setsid daemon) still holds them. Then that is swept out, and the pipes let go of at last.
+  const drained = Promise.all([...streamed, channels.done]);
+  if (!(await settlesWithin(drained, ESCAPE_GRACE_MS))) {
+    await sweepStragglers(mark);
+    if (!(await settlesWithin(drained, ESCAPE_GRACE_MS * 10))) for (const pipe of [child.stdout, child.stderr]) pipe?.destroy();
+  } else {
+    sweepSoonAndLater(mark); // off the request path: daemons that closed their stdio, or are still forking
+  }
   const result = await child;
-  await Promise.all([...streamed, channels.done]);
+  await drained;
   return end.cause === 'spawn-failed' ? runtimeError(`could not start the program: ${result.message}`) : outcomeOf(end, options.limit);
+}
+
+/** How long a dead program's pipes may stay open before the kernel looks for escapees. */
+const ESCAPE_GRACE_MS = 200;
+
+/** Whether `work` settles within `ms`. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  try {
+    return await Promise.race([work.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Maps how the program ended to the cell's outcome. */

@@ -200,6 +200,17 @@ def subscribe(cmd):
     return {"message": first}
 
 
+def reconnect(cmd):
+    """The frontend goes away (its sockets closed) and a new client connects to the same kernel."""
+    global kc
+    kc.stop_channels()
+    time.sleep(cmd.get("away_s", 0.5))
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=cmd.get("timeout", 30))
+    return {"reconnected": True}
+
+
 def lifecycle(cmd):
     """Manager-level actions: interrupt, signal, restart, shutdown, kill, is_alive."""
     global process
@@ -232,7 +243,7 @@ def stop(cmd):
     return {"stopped": True}
 
 
-OPS = {f.__name__: f for f in (start, send, collect, drain, raw, sign, forge, burst, heartbeat, subscribe, lifecycle, stop)}
+OPS = {f.__name__: f for f in (start, send, collect, drain, raw, sign, forge, burst, heartbeat, subscribe, reconnect, lifecycle, stop)}
 
 
 def main():

@@ -1,0 +1,54 @@
+// The limits every program (and nvcc) runs under, in one place: configurable through the
+// environment, shown by %limits, applied to a program through the shell's ulimit before it
+// execs. No address-space limit: the CUDA runtime reserves huge virtual ranges, so memory is
+// left to the OS; wall time is the kernel's own (%timeout, ICUDA_TIMEOUT).
+
+export interface ProgramLimits {
+  /** Largest file a program may write, in bytes (RLIMIT_FSIZE); 0 for no limit. */
+  fileSizeBytes: number;
+  /** Most processes the user may have while the program runs (RLIMIT_NPROC); 0 for no limit. */
+  processes: number;
+  /** Core dumps are always off: they fill disks and nobody reads them in a notebook. */
+  coreDumps: false;
+  /** Longest an nvcc run may take before it is killed, in seconds. */
+  compileSeconds: number;
+}
+
+const GiB = 1024 ** 3;
+
+/** The limits from ICUDA_MAX_FILE_SIZE (bytes), ICUDA_MAX_PROCESSES and ICUDA_COMPILE_TIMEOUT. */
+export function limitsFromEnv(env: NodeJS.ProcessEnv): ProgramLimits {
+  const number = (name: string, fallback: number) => {
+    const value = Number(env[name]);
+    return env[name] !== undefined && env[name] !== '' && Number.isFinite(value) && value >= 0 ? value : fallback;
+  };
+  return {
+    fileSizeBytes: number('ICUDA_MAX_FILE_SIZE', 2 * GiB),
+    processes: number('ICUDA_MAX_PROCESSES', 4096),
+    coreDumps: false,
+    compileSeconds: number('ICUDA_COMPILE_TIMEOUT', 300),
+  };
+}
+
+/** The command that runs `binary args` under the limits: /bin/sh sets them, then execs it
+ * (same pid, same descriptors). dash spells the process limit -p, bash -u. */
+export function limitedCommand(limits: ProgramLimits, binary: string, args: string[]): [string, string[]] {
+  const settings = ['ulimit -c 0'];
+  if (limits.fileSizeBytes > 0) settings.push(`ulimit -f ${Math.max(1, Math.floor(limits.fileSizeBytes / 512))}`);
+  if (limits.processes > 0) settings.push(`{ ulimit -u ${limits.processes} || ulimit -p ${limits.processes}; } 2>/dev/null`);
+  return ['/bin/sh', ['-c', `${settings.join('; ')}; exec "$0" "$@"`, binary, ...args]];
+}
+
+/** %limits: one line per limit, with the variable that changes it. */
+export function describeLimits(limits: ProgramLimits, timeoutSeconds: number | undefined): string {
+  const size = limits.fileSizeBytes ? `${(limits.fileSizeBytes / GiB).toFixed(limits.fileSizeBytes % GiB ? 2 : 0)} GiB` : 'none';
+  return [
+    `wall time      ${timeoutSeconds ? `${timeoutSeconds} s` : 'none'} per cell (%timeout S for one cell, ICUDA_TIMEOUT for the kernel)`,
+    `file size      ${size} per file written (ICUDA_MAX_FILE_SIZE)`,
+    `processes      ${limits.processes || 'no limit'} for the user while a cell runs (ICUDA_MAX_PROCESSES)`,
+    'core dumps     off',
+    `compile time   ${limits.compileSeconds ? `${limits.compileSeconds} s` : 'none'} per nvcc run (ICUDA_COMPILE_TIMEOUT)`,
+    'output shown   the display limit, see %output_limit',
+    'memory         not limited: the CUDA runtime reserves large address ranges',
+  ].join('\n') + '\n';
+}
