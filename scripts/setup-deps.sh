@@ -12,7 +12,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 # Where this machine has a local wheel index, use it: the main index may be unreachable.
-source scripts/lib/pip-index.sh  
+source scripts/lib/pip-index.sh  # relative: we are at the repository root
 
 packages=(jupyter_client nbclient nbformat nbconvert ipykernel jupyter_console)
 if ! .venv/bin/python -c 'import jupyter_client, nbclient, nbformat, nbconvert, ipykernel, jupyter_console' 2>/dev/null; then

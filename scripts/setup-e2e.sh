@@ -11,7 +11,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 [ -x .venv/bin/python ] || bash scripts/setup-deps.sh
-source scripts/lib/pip-index.sh  
+source scripts/lib/pip-index.sh  # relative: we are at the repository root
 if ! .venv/bin/python -c 'import jupyterlab, notebook' 2>/dev/null; then
   .venv/bin/pip install --quiet --disable-pip-version-check "${pip_index[@]}" jupyterlab notebook 2> >(grep -v 'is ignored: it is neither' >&2)
 fi
