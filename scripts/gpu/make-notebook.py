@@ -9,7 +9,7 @@ CHECK = r'''#define CHECK(call) do { cudaError_t e_ = (call); if (e_ != cudaSucc
 '''
 
 CELLS = [
-    ("gpuinfo", r"GPU|H100|H200|sm_", None, "%gpuinfo\n"),
+    ("gpuinfo", r"NVIDIA|H100|H200", None, "%gpuinfo\n"),
     ("vector add", r"vector add: PASS", None, "#include <cstdio>\n#include <vector>\n" + CHECK + r'''
 __global__ void add(const float *a, const float *b, float *c, int n) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
