@@ -12,7 +12,7 @@ import { compileCached, describeCache, openCacheSession } from './cache/cached-c
 import { describeLimits, limitsFromEnv } from './limits.js';
 import { detectGpuArch } from './gpu-arch.js';
 import { limitOutput, outputLimitFromEnv } from './output-limit.js';
-import { interrupted, magicError, toolchainNotFound } from './errors.js';
+import { errorOutcome, interrupted, magicError, toolchainNotFound } from './errors.js';
 import { checkComplete, completeAt, inspectAt } from './introspection.js';
 import { chooseExecutor } from './executors/choose.js';
 import { MagicError, parseCell, type Plan } from './magics.js';
@@ -21,6 +21,9 @@ import { startReaper } from './reaper.js';
 import { runProgram, type TimeLimit } from './runner.js';
 import { createScratch } from './scratch.js';
 import { findToolchain, type ToolchainLookup } from './toolchain.js';
+
+/** File system errors that mean the scratch location cannot take the cell's files. */
+const SCRATCH_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM']);
 
 export interface CudaInterpreterOptions {
   log: Logger;
@@ -41,7 +44,7 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
   const executor = chooseExecutor({ env, log, reaper, local: async (job, ctx) => {
     const found = await toolchain();
     if (!found.found) return toolchainNotFound(found.looked);
-    return build(found.toolchain.nvcc, job.plan, ctx);
+    return build(found.toolchain.nvcc, job.plan, ctx).catch(scratchFailure);
   } });
   const cache = openCacheSession(env, log);
   const gpuArch = detectGpuArch(env);
@@ -69,6 +72,13 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
     if (action === 'reset') defaultFlags = [];
     else if (action === 'show') ctx.output.stream('stdout', defaultFlags.length ? `default flags: ${defaultFlags.join(' ')}\n` : 'no default flags\n');
     else if (action) defaultFlags = [...action.set];
+  };
+
+  /** A full, read-only or forbidden scratch location is the cell's error, not the kernel's. */
+  const scratchFailure = (error: unknown): ExecuteOutcome => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!code || !SCRATCH_ERRORS.has(code)) throw error;
+    return errorOutcome('ScratchError', `cannot write the cell's files (${code}: ${(error as Error).message}); free space or fix the temp dir (TMPDIR), then run the cell again`);
   };
 
   /** Writes, compiles and runs the cell in a fresh run directory, removed afterwards unless %keep. */

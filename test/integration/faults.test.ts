@@ -2,6 +2,7 @@
 // mid-execution and comes back. Each ends in a clear error or a served request; the kernel
 // stays alive and leaves nothing behind.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,5 +78,51 @@ describe('a frontend that goes away', { skip }, () => {
     assert.equal(next.reply.content.status, 'ok');
     assert.equal(streamText(next, 'stdout'), 'fine\n');
     assert.ok(next.reply.content.execution_count >= 2, 'the counter went on');
+  });
+});
+
+/** Mounts a tmpfs of `size` at a fresh directory; undefined (with the reason) where this
+ * process may not mount (not root, or no mount(8)). */
+function tinyTmpfs(size: string): { dir: string } | { why: string } {
+  const dir = execFileSync('mktemp', ['-d', join(tmpdir(), 'icuda-tmpfs-XXXXXX')], { encoding: 'utf8' }).trim();
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
+    return { dir };
+  } catch (error) {
+    execFileSync('rmdir', [dir]);
+    return { why: `cannot mount a tmpfs here (${String((error as Error).message).split('\n')[0]})` };
+  }
+}
+
+describe('a scratch location that is full or read-only', { skip }, () => {
+  test('the cell gets a ScratchError; the kernel lives; the next cell runs once space returns', async (t) => {
+    const mounted = tinyTmpfs('96m');
+    if ('why' in mounted) {
+      t.skip(mounted.why);
+      return;
+    }
+    const k = await TestKernel.start({ env: { TMPDIR: mounted.dir } });
+    try {
+      assert.equal((await k.execute(HELLO)).reply.content.status, 'ok');
+      // Fill it: write until the file system says no.
+      const ballast = join(mounted.dir, 'ballast');
+      await writeFile(ballast, Buffer.alloc(128 * 1024 * 1024)).catch(() => undefined);
+      const full = await k.execute(`%nocache\n${HELLO}`);
+      assert.equal(full.reply.content.status, 'error');
+      assert.match(`${full.reply.content.ename}: ${full.reply.content.evalue}`, /ScratchError.*ENOSPC|CompileError/);
+      await rm(ballast);
+      assert.equal(streamText(await k.execute(HELLO), 'stdout'), 'fine\n');
+      // Read-only: EROFS, then writable again.
+      execFileSync('mount', ['-o', 'remount,ro', mounted.dir]);
+      const readOnly = await k.execute(HELLO);
+      assert.equal(readOnly.reply.content.ename, 'ScratchError');
+      assert.match(readOnly.reply.content.evalue, /EROFS/);
+      execFileSync('mount', ['-o', 'remount,rw', mounted.dir]);
+      assert.equal(streamText(await k.execute(HELLO), 'stdout'), 'fine\n');
+    } finally {
+      await k.close();
+      execFileSync('umount', ['-l', mounted.dir]);
+      execFileSync('rmdir', [mounted.dir]);
+    }
   });
 });
