@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { missingClient, streamText, TestKernel, type Exchange } from '../support/jupyter.js';
-import { waitNoProcessesUnder } from '../support/processes.js';
-import { scratchDirsUnder } from '../support/scratch.js';
+import { assertNothingLeftUnder } from '../support/leftovers.js';
 
 const skip = missingClient();
 if (skip && process.env.CI) throw new Error(`CI must run the jupyter_client tests: ${skip}`);
@@ -24,10 +23,7 @@ describe('%time, %bench, %gpuinfo and the banner through jupyter_client', { skip
   let k: TestKernel;
   before(async () => { k = await TestKernel.start(); });
   after(async () => { await k?.close(); });
-  afterEach(async () => {
-    assert.deepEqual(await waitNoProcessesUnder(k.tmp), [], 'no process of a cell survives it');
-    assert.deepEqual(await scratchDirsUnder(k.tmp), [], 'no run directory is left');
-  });
+  afterEach(() => assertNothingLeftUnder(k.tmp));
 
   test('kernel_info answers at once and its banner names nvcc and the GPU (or none)', async () => {
     let banner = '';

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { findTool } from '../../src/kernel/tools.js';
 import { missingClient, streamText, TestKernel, type Exchange } from '../support/jupyter.js';
-import { waitNoProcessesUnder } from '../support/processes.js';
-import { scratchDirsUnder } from '../support/scratch.js';
+import { assertNothingLeftUnder } from '../support/leftovers.js';
 
 const skip = missingClient();
 if (skip && process.env.CI) throw new Error(`CI must run the jupyter_client tests: ${skip}`);
@@ -67,10 +66,7 @@ describe('%%sass, %profile and %sanitize against fake tools', { skip }, () => {
     k = await TestKernel.start({ env: { PATH: `${fakes}:${process.env.PATH}` } });
   });
   after(async () => { await k?.close(); await rm(fakes, { recursive: true, force: true }); });
-  afterEach(async () => {
-    assert.deepEqual(await waitNoProcessesUnder(k.tmp), [], 'no process of a cell survives it');
-    assert.deepEqual(await scratchDirsUnder(k.tmp), [], 'no run directory is left');
-  });
+  afterEach(() => assertNothingLeftUnder(k.tmp));
 
   test('%%sass without cuobjdump or nvdisasm says what to install', async (t) => {
     const real = (await findTool('cuobjdump', process.env)) ?? (await findTool('nvdisasm', process.env));

@@ -5,8 +5,7 @@ import { readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { missingClient, streamText, TestKernel, type Exchange } from '../support/jupyter.js';
-import { waitNoProcessesUnder } from '../support/processes.js';
-import { scratchDirsUnder } from '../support/scratch.js';
+import { assertNothingLeftUnder } from '../support/leftovers.js';
 
 const skip = missingClient();
 if (skip && process.env.CI) throw new Error(`CI must run the jupyter_client tests: ${skip}`);
@@ -27,10 +26,7 @@ describe('workspace, assembly and help magics through jupyter_client', { skip },
   let k: TestKernel;
   before(async () => { k = await TestKernel.start(); });
   after(async () => { await k?.close(); });
-  afterEach(async () => {
-    assert.deepEqual(await waitNoProcessesUnder(k.tmp), [], 'no process of a cell survives it');
-    assert.deepEqual(await scratchDirsUnder(k.tmp), [], 'no run directory is left');
-  });
+  afterEach(() => assertNothingLeftUnder(k.tmp));
 
   test('%%file saves into the workspace in one line, without compiling', async () => {
     const ex = await k.execute(HEADER);

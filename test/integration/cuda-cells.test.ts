@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { executeContent, exchanges, missingClient, streamText, TestKernel, type Exchange } from '../support/jupyter.js';
+import { assertNothingLeftUnder } from '../support/leftovers.js';
 import { waitNoProcessesUnder } from '../support/processes.js';
 import { scratchDirsUnder } from '../support/scratch.js';
 
@@ -26,10 +27,7 @@ describe('CUDA cells through jupyter_client', { skip }, () => {
   let k: TestKernel;
   before(async () => { k = await TestKernel.start(); });
   after(async () => { await k?.close(); });
-  afterEach(async () => {
-    assert.deepEqual(await waitNoProcessesUnder(k.tmp), [], 'no process of a cell survives it');
-    assert.deepEqual(await scratchDirsUnder(k.tmp), [], 'no scratch directory is left');
-  });
+  afterEach(() => assertNothingLeftUnder(k.tmp));
 
   test('hello world compiled by nvcc prints on stdout', async () => {
     const ex = await k.execute(program('printf("Hello, CUDA!\\n"); return 0;'));
