@@ -1,6 +1,6 @@
 // `icuda cache clear|info`: empty the compile cache, or say where it is and how big.
-import { cacheLocation, CompileCache } from '../kernel/cache/compile-cache.js';
-import { formatBytes } from '../kernel/cache/cached-compile.js';
+import { cacheLocation, CompileCache } from '../engine/compile/cache/compile-cache.js';
+import { formatBytes } from '../engine/compile/cache/cached-compile.js';
 
 /** Runs a cache subcommand; returns the exit code. */
 export async function run(args: string[]): Promise<number> {

@@ -5,7 +5,7 @@ import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { findToolchain } from '../kernel/toolchain.js';
+import { findToolchain } from '../engine/toolchain/toolchain.js';
 
 type Level = 'ok' | 'warn' | 'fail';
 interface Finding { name: string; level: Level; detail: string; fix?: string }

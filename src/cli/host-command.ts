@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { createLogger } from '../log.js';
-import { allowAll, bearerAuthorizer, readToken } from '../host/auth.js';
+import { allowAll, bearerAuthorizer, readToken } from '../remote/auth.js';
 import { probeMachine } from '../host/info.js';
 import { createHost, type HostLimits } from '../host/server.js';
 

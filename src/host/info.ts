@@ -1,6 +1,6 @@
 // What the host machine offers: its GPUs and driver (nvidia-smi), asked once at start.
 import { execa } from 'execa';
-import type { Gpu } from './proto.js';
+import type { Gpu } from '../remote/proto.js';
 
 export interface Machine { gpus: Gpu[]; driverVersion: string }
 

@@ -3,13 +3,13 @@
 // out through `emit` as they happen.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExecuteOutcome, OutputSink } from '../protocol/interpreter.js';
-import { cellFile, compileCell } from '../kernel/compiler.js';
-import { errorOutcome, interrupted } from '../kernel/errors.js';
-import type { Reaper } from '../kernel/reaper.js';
-import { runProgram, type TimeLimit } from '../kernel/runner.js';
-import type { Scratch } from '../kernel/scratch.js';
-import type { ComputeRequest, ComputeResponse } from './proto.js';
+import type { OutputSink, RunOutcome } from '../engine/outcome.js';
+import { cellFile, compileCell } from '../engine/compile/compiler.js';
+import { errorOutcome, interrupted } from '../engine/errors.js';
+import type { Reaper } from '../engine/run/reaper.js';
+import { runProgram, type TimeLimit } from '../engine/run/runner.js';
+import type { Scratch } from '../engine/scratch.js';
+import type { ComputeRequest, ComputeResponse } from '../remote/proto.js';
 import { safeFileName } from './request.js';
 
 export type JobEvent = Partial<ComputeResponse> & Pick<ComputeResponse, 'kind'>;
@@ -28,7 +28,7 @@ export interface JobOptions {
   emit: (event: JobEvent) => void;
 }
 
-export interface JobResult { outcome: ExecuteOutcome; outputBytes: number; dir: string }
+export interface JobResult { outcome: RunOutcome; outputBytes: number; dir: string }
 
 /** Runs the job to its end; its directory is gone on return. */
 export async function runJob(options: JobOptions): Promise<JobResult> {
@@ -85,7 +85,7 @@ export function stdinLines(data: Buffer): ((prompt: string) => Promise<string>) 
   };
 }
 
-function outputLimitError(max: number): ExecuteOutcome {
+function outputLimitError(max: number): RunOutcome {
   return errorOutcome('OutputLimitError', `the program printed more than the host's ${max} byte limit and was killed`);
 }
 

@@ -1,7 +1,7 @@
 // Checks a job request before anything runs: sizes, a safe file name, and nvcc flags that would
 // write outside the job's directory.
 import { basename } from 'node:path';
-import type { ComputeRequest } from './proto.js';
+import type { ComputeRequest } from '../remote/proto.js';
 
 /** Flags naming an output place (or a file of more flags, which could name one), as `-o F`, `-oF`, `--flag=F` or `--flag F`. */
 const OUTPUT_FLAGS = ['-o', '--output-file', '--output-directory', '-odir', '--keep-dir', '-keep-dir',

@@ -4,15 +4,16 @@ import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from 'pino';
 import { v4 as uuid } from 'uuid';
-import { errorOutcome } from '../kernel/errors.js';
-import { startReaper } from '../kernel/reaper.js';
-import { createScratch } from '../kernel/scratch.js';
-import { findToolchain, type ToolchainLookup } from '../kernel/toolchain.js';
+import { errorOutcome } from '../engine/errors.js';
+import type { RunOutcome } from '../engine/outcome.js';
+import { startReaper } from '../engine/run/reaper.js';
+import { createScratch } from '../engine/scratch.js';
+import { findToolchain, type ToolchainLookup } from '../engine/toolchain/toolchain.js';
 import { packageVersion } from '../package-info.js';
-import type { Authorizer } from './auth.js';
+import type { Authorizer } from '../remote/auth.js';
 import type { Machine } from './info.js';
 import { runJob, type JobEvent } from './job.js';
-import { computeService, SERVICE_NAME, type ComputeRequest, type ComputeResponse, type InfoReply } from './proto.js';
+import { computeService, SERVICE_NAME, type ComputeRequest, type ComputeResponse, type InfoReply } from '../remote/proto.js';
 import { createJobQueue } from './queue.js';
 import { checkRequest, RequestError } from './request.js';
 
@@ -149,7 +150,7 @@ function refuse(metadata: grpc.Metadata, authorize: Authorizer, stopping: boolea
 }
 
 /** The last event: how the job ended, readable by an original client as output + is_error. */
-function exitEvent(outcome: import('../protocol/interpreter.js').ExecuteOutcome): JobEvent {
+function exitEvent(outcome: RunOutcome): JobEvent {
   if (outcome.status === 'ok') return { kind: 'EVENT_KIND_EXIT', exit_code: 0 };
   const code = /exited with code (\d+)/.exec(outcome.evalue);
   const signal = /killed by (SIG\w+)/.exec(outcome.evalue);

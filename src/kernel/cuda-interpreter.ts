@@ -4,23 +4,24 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ExecuteOutcome, ExecutionContext, Interpreter, KernelInfo } from '../protocol/interpreter.js';
 import { packageVersion } from '../package-info.js';
-import { cellFile } from './compiler.js';
-import { timed } from './bench.js';
-import { createCellActions } from './cell-actions.js';
-import type { RunWith } from './profilers.js';
-import { compileCached, describeCache, openCacheSession } from './cache/cached-compile.js';
-import { describeLimits, limitsFromEnv } from './limits.js';
-import { detectGpuArch } from './gpu-arch.js';
-import { limitOutput, outputLimitFromEnv } from './output-limit.js';
-import { errorOutcome, interrupted, magicError, toolchainNotFound } from './errors.js';
-import { checkComplete, completeAt, inspectAt } from './introspection.js';
-import { chooseExecutor } from './executors/choose.js';
-import { MagicError, parseCell, type Plan } from './magics.js';
+import { cellFile } from '../engine/compile/compiler.js';
+import { timed } from './actions/bench.js';
+import { createCellActions } from './actions/cell-actions.js';
+import type { RunWith } from './actions/profilers.js';
+import { compileCached, describeCache, openCacheSession } from '../engine/compile/cache/cached-compile.js';
+import { describeLimits, limitsFromEnv } from '../engine/run/limits.js';
+import { detectGpuArch } from '../engine/gpu/gpu-arch.js';
+import { limitOutput, outputLimitFromEnv } from '../engine/run/output-limit.js';
+import { errorOutcome, interrupted, magicError, toolchainNotFound } from '../engine/errors.js';
+import { checkComplete, completeAt, inspectAt } from './introspection/introspection.js';
+import { chooseExecutor } from '../executors/choose.js';
+import type { CellJob } from '../executors/executor.js';
+import { MagicError, parseCell, type Plan } from './magics/magics.js';
 import { historyPath, openHistory } from './history.js';
-import { startReaper } from './reaper.js';
-import { runProgram, type TimeLimit } from './runner.js';
-import { createScratch } from './scratch.js';
-import { findToolchain, type ToolchainLookup } from './toolchain.js';
+import { startReaper } from '../engine/run/reaper.js';
+import { runProgram, type TimeLimit } from '../engine/run/runner.js';
+import { createScratch } from '../engine/scratch.js';
+import { findToolchain, type ToolchainLookup } from '../engine/toolchain/toolchain.js';
 
 /** File system errors that mean the scratch location cannot take the cell's files. */
 const SCRATCH_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM']);
@@ -41,7 +42,7 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
   const scratch = createScratch({ tmpRoot: options.tmpRoot, onCreate: (dir) => reaper.watchDir(dir) });
   const defaultLimit = limitFromEnv(env, log);
   // Where cells run (ICUDA_EXECUTOR): here through `build` below, a GPU host, or Slurm.
-  const executor = chooseExecutor({ env, log, reaper, local: async (job, ctx) => {
+  const executor = chooseExecutor({ env, log, reaper, local: async (job: CellJob & { plan: Plan }, ctx: ExecutionContext) => {
     const found = await toolchain();
     if (!found.found) return toolchainNotFound(found.looked);
     return build(found.toolchain.nvcc, job.plan, ctx).catch(scratchFailure);
@@ -146,7 +147,10 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
       if (early) return early;
       if (!plan.hasCode) return { status: 'ok' };
       if (closed || ctx.signal.aborted) return interrupted();
-      return executor.execute({ plan, flags: [...defaultFlags, ...plan.flags], executionCount: ctx.executionCount, defaultTimeoutS: defaultLimit?.seconds }, ctx);
+      return executor.execute({
+        plan, source: plan.source, flags: [...defaultFlags, ...plan.flags], args: plan.args, env: plan.env, timeoutS: plan.timeoutS,
+        executionCount: ctx.executionCount, defaultTimeoutS: defaultLimit?.seconds,
+      }, ctx);
     },
 
     async complete(code, cursorPos) { return completeAt(code, cursorPos, await actions.workspaceFiles().catch(() => [])); },

@@ -7,7 +7,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { findTool } from '../../src/kernel/tools.js';
+import { findTool } from '../../src/engine/toolchain/tools.js';
 import { missingClient, streamText, TestKernel, type Exchange } from '../support/jupyter.js';
 import { assertNothingLeftUnder } from '../support/leftovers.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { computeService, SERVICE_NAME, type ComputeResponse } from '../../src/host/proto.js';
+import { computeService, SERVICE_NAME, type ComputeResponse } from '../../src/remote/proto.js';
 import { TestHost } from '../support/host.js';
 
 const seed = Number(process.env.ICUDA_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { service as healthService } from 'grpc-health-check';
-import { computeService, type ComputeResponse } from '../../src/host/proto.js';
+import { computeService, type ComputeResponse } from '../../src/remote/proto.js';
 import { executeContent, exchanges, missingClient, streamText, TestKernel, type Exchange } from '../support/jupyter.js';
 import { refusedHost, TestHost } from '../support/host.js';
 import { waitNoProcessesUnder } from '../support/processes.js';

@@ -1,4 +1,4 @@
-// Finds scratch directories a kernel left behind. Layout (src/kernel/scratch.ts): each kernel
+// Finds scratch directories a kernel left behind. Layout (src/engine/scratch.ts): each kernel
 // owns `$TMPDIR/icuda-<pid>-XXXXXX/`, and each execution runs in `runs/<id>/` below it; the
 // kernel's own directory must vanish with the kernel.
 import { readdir } from 'node:fs/promises';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkRequest, outputFlag, RequestError, safeFileName } from '../../../src/host/request.js';
 import { timeLimit } from '../../../src/host/job.js';
-import type { ComputeRequest } from '../../../src/host/proto.js';
+import type { ComputeRequest } from '../../../src/remote/proto.js';
 
 const request = (extra: Partial<ComputeRequest>): ComputeRequest => ({
   source_code: 'int main() {}', file_name: '', compiler_flags: [], program_args: [], env: {}, timeout_s: 0,

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createCudaInterpreter } from '../../../src/kernel/cuda-interpreter.js';
-import { findToolchain, nvccCandidates } from '../../../src/kernel/toolchain.js';
+import { findToolchain, nvccCandidates } from '../../../src/engine/toolchain/toolchain.js';
 import type { Interpreter } from '../../../src/protocol/interpreter.js';
 import { silentLogger } from '../../../src/log.js';
-import { fakeContext } from './fakes.js';
+import { fakeContext } from '../../support/fakes.js';
 
 const real = await findToolchain(process.env);
 const noNvcc = real.found ? false : 'no nvcc found (set NVCC or CUDA_HOME to run this test)';

@@ -1,7 +1,7 @@
 // is_complete, complete and inspect: lexical answers about a cell.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkComplete, completeAt, inspectAt } from '../../../src/kernel/introspection.js';
+import { checkComplete, completeAt, inspectAt } from '../../../src/kernel/introspection/introspection.js';
 
 describe('checkComplete', () => {
   const status = (code: string) => checkComplete(code).status;

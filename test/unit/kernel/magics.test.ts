@@ -1,7 +1,7 @@
 // The magic-line parser: every magic, both prefixes, quoting, errors that name their line.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MagicError, parseCell } from '../../../src/kernel/magics.js';
+import { MagicError, parseCell } from '../../../src/kernel/magics/magics.js';
 
 describe('parseCell', () => {
   test('a cell without magics is its own source', () => {

@@ -2,13 +2,13 @@
 // profiler CSV, statistics, the chart, and the closest-name hint.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatResources, parseResources, withoutResourceLines } from '../../../src/kernel/assembly.js';
-import { statistics } from '../../../src/kernel/bench.js';
-import { closestName, editDistance, helpText } from '../../../src/kernel/magic-help.js';
-import { MAGICS, parseCell } from '../../../src/kernel/magics.js';
-import { ncuKernels, nsysKernels, parseCsv } from '../../../src/kernel/profilers.js';
-import { barChart } from '../../../src/kernel/svg-chart.js';
-import { checkFileName } from '../../../src/kernel/workspace.js';
+import { formatResources, parseResources, withoutResourceLines } from '../../../src/kernel/actions/assembly.js';
+import { statistics } from '../../../src/kernel/actions/bench.js';
+import { closestName, editDistance, helpText } from '../../../src/kernel/magics/magic-help.js';
+import { MAGICS, parseCell } from '../../../src/kernel/magics/magics.js';
+import { ncuKernels, nsysKernels, parseCsv } from '../../../src/kernel/actions/profilers.js';
+import { barChart } from '../../../src/kernel/actions/svg-chart.js';
+import { checkFileName } from '../../../src/kernel/actions/workspace.js';
 
 const PTXAS = `nvcc warning : something else
 ptxas info    : 0 bytes gmem

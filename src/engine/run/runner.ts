@@ -1,0 +1,113 @@
+// Runs a compiled cell: its own process group, output streamed live and decoded as UTF-8,
+// limits enforced, and its end told as an outcome.
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
+import { execa } from 'execa';
+import type { OutputSink, RunOutcome } from '../outcome.js';
+import { holdBack } from './backpressure.js';
+import { interrupted, runtimeError, timeoutError } from '../errors.js';
+import { superviseGroup, type GroupEnd } from './process-group.js';
+import type { Reaper } from './reaper.js';
+import { attachChannels, channelEnv, PROGRAM_STDIO } from './program-channels.js';
+import { limitedCommand, limitsFromEnv, type ProgramLimits } from './limits.js';
+import { runMarker, sweepSoonAndLater, sweepStragglers } from './stragglers.js';
+
+/** A time limit and where it came from ("%timeout 1", "ICUDA_TIMEOUT=60"). */
+export interface TimeLimit {
+  seconds: number;
+  source: string;
+}
+
+export interface RunOptions {
+  binary: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  limit?: TimeLimit;
+  signal: AbortSignal;
+  output: OutputSink;
+  reaper: Reaper;
+  /** File size, process and core limits (default: from the environment, see limits.ts). */
+  limits?: ProgramLimits;
+  /** Asks the frontend for a line of input; absent when the request does not allow stdin. */
+  input?: (prompt: string) => Promise<string>;
+}
+
+const SIGNAL_DESCRIPTIONS: Record<string, string> = {
+  SIGSEGV: 'segmentation fault', SIGABRT: 'aborted', SIGFPE: 'floating-point exception',
+  SIGBUS: 'bus error', SIGILL: 'illegal instruction', SIGKILL: 'killed', SIGTERM: 'terminated',
+  SIGINT: 'interrupted', SIGQUIT: 'quit', SIGHUP: 'hangup', SIGPIPE: 'broken pipe',
+  SIGTRAP: 'trace trap', SIGSYS: 'bad system call', SIGXCPU: 'CPU time limit exceeded',
+  SIGXFSZ: 'file size limit exceeded', SIGALRM: 'alarm clock', SIGUSR1: 'user signal 1', SIGUSR2: 'user signal 2',
+};
+
+/** "killed by SIGSEGV (segmentation fault)". */
+export function describeSignal(signal: string): string {
+  const what = SIGNAL_DESCRIPTIONS[signal];
+  return `killed by ${signal}${what ? ` (${what})` : ''}`;
+}
+
+/** Runs the program to its end; everything it printed has been passed to `output` on return. */
+export async function runProgram(options: RunOptions): Promise<RunOutcome> {
+  const [command, args] = limitedCommand(options.limits ?? limitsFromEnv(options.env), options.binary, options.args);
+  const mark = runMarker();
+  const child = execa(command, args, {
+    cwd: options.cwd, env: { ...options.env, ...channelEnv(), [mark.name]: mark.value }, extendEnv: false, detached: true, buffer: false,
+    stdio: PROGRAM_STDIO, reject: false, stripFinalNewline: false, encoding: 'buffer',
+  });
+  const streamed = [
+    decodeStream(child.stdout, (text) => options.output.stream('stdout', text)),
+    decodeStream(child.stderr, (text) => options.output.stream('stderr', text)),
+  ];
+  for (const pipe of [child.stdout, child.stderr]) holdBack(pipe, options.output);
+  const channels = attachChannels(child, { output: options.output, input: options.input });
+  const timeoutMs = options.limit ? options.limit.seconds * 1000 : undefined;
+  const end = await superviseGroup(child, { signal: options.signal, reaper: options.reaper, timeoutMs });
+  channels.stop();
+  // The group is dead; its pipes close at once unless something that escaped the group (a
+  // setsid daemon) still holds them. Then that is swept out, and the pipes let go of at last.
+  const drained = Promise.all([...streamed, channels.done]);
+  if (!(await settlesWithin(drained, ESCAPE_GRACE_MS))) {
+    await sweepStragglers(mark);
+    if (!(await settlesWithin(drained, ESCAPE_GRACE_MS * 10))) for (const pipe of [child.stdout, child.stderr]) pipe?.destroy();
+  } else {
+    sweepSoonAndLater(mark); // off the request path: daemons that closed their stdio, or are still forking
+  }
+  const result = await child;
+  await drained;
+  return end.cause === 'spawn-failed' ? runtimeError(`could not start the program: ${result.message}`) : outcomeOf(end, options.limit);
+}
+
+/** How long a dead program's pipes may stay open before the kernel looks for escapees. */
+const ESCAPE_GRACE_MS = 200;
+
+/** Whether `work` settles within `ms`. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  try {
+    return await Promise.race([work.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Maps how the program ended to the cell's outcome. */
+export function outcomeOf(end: Exclude<GroupEnd, { cause: 'spawn-failed' }>, limit?: TimeLimit): RunOutcome {
+  if (end.cause === 'abort') return interrupted();
+  if (end.cause === 'timeout') return timeoutError(limit?.seconds ?? 0, limit?.source ?? 'time limit');
+  if (end.signal) return runtimeError(describeSignal(end.signal));
+  if (end.exitCode !== 0) return runtimeError(`exited with code ${end.exitCode}`);
+  return { status: 'ok' };
+}
+
+/** Emits a byte stream as text, a UTF-8 character split across chunks kept whole; resolves at its end. */
+export async function decodeStream(stream: Readable, emit: (text: string) => void): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  const write = (text: string) => { if (text) emit(text); };
+  stream.on('data', (chunk: Buffer | string) => write(decoder.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)));
+  // A pipe torn down by a kill may close early: what arrived is all there is.
+  await finished(stream).catch(() => undefined);
+  write(decoder.end());
+}

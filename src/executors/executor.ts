@@ -1,0 +1,40 @@
+// Where a cell runs: one interface, three homes (this machine, a GPU host, a Slurm cluster),
+// chosen once per kernel from the settings its kernelspec sets. Executors see a plain job and
+// the engine's types; they know nothing of Jupyter or of the magics that made the job.
+import type { Logger } from 'pino';
+import type { OutputSink, RunOutcome } from '../engine/outcome.js';
+
+/** A whole-program cell ready to run. */
+export interface CellJob {
+  /** The cell's source, magic lines blanked (same line numbers as the user's cell). */
+  source: string;
+  /** Session flags, then the cell's own. */
+  flags: string[];
+  /** The program's arguments and extra environment. */
+  args: string[];
+  env: Record<string, string>;
+  executionCount: number;
+  /** Files placed in the run directory (base names). */
+  files?: { name: string; content: Buffer }[];
+  /** The cell's own time limit (%timeout), in seconds. */
+  timeoutS?: number;
+  /** The default time limit in seconds when the cell sets none (ICUDA_TIMEOUT). */
+  defaultTimeoutS?: number;
+}
+
+/** What an executor may use of the request that started the job. */
+export interface RunContext {
+  output: OutputSink;
+  /** Aborted on interrupt and shutdown. */
+  signal: AbortSignal;
+  log: Logger;
+}
+
+export interface Executor<J extends CellJob = CellJob, C extends RunContext = RunContext> {
+  /** For the banner: "on this machine", "on gpu-box:50051 (remote)". */
+  readonly where: string;
+  /** Whether cells need nvcc on this machine. */
+  readonly needsLocalToolchain: boolean;
+  /** Runs one cell; a user's failure (or an unreachable host) is a returned error, never a throw. */
+  execute(job: J, ctx: C): Promise<RunOutcome>;
+}
