@@ -82,9 +82,10 @@ describe('CUDA cells through jupyter_client', { skip }, () => {
       const id = await k.send('execute_request', executeContent(program('printf("looping\\n"); for (;;) {}')));
       const early = await k.collect([id], { untilText: 'looping' });
       const t0 = Date.now() / 1000; // the bridge stamps messages with time.time()
-      if (how === 'signal') await k.lifecycle('interrupt');
-      else await k.request('interrupt_request', {}, 'control');
-      const [ex] = exchanges([id], [...early, ...await k.collect([id], { timeout: 10 })]);
+      // The interrupt_request's own reply is collected together with the cell's: a separate
+      // collect would swallow the cell's reply should it arrive first.
+      const ids = how === 'signal' ? (await k.lifecycle('interrupt'), [id]) : [id, await k.send('interrupt_request', {}, 'control')];
+      const [ex] = exchanges(ids, [...early, ...await k.collect(ids, { timeout: 10 })]);
       const reply = ex!.reply;
       assert.equal(reply.content.status, 'error');
       assert.equal(reply.content.ename, 'Interrupted');
