@@ -75,8 +75,11 @@ function fail(error: unknown): number {
   return 2;
 }
 
-
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (error: unknown) => { process.exitCode = fail(error); },
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exitCode = fail(error);
+  },
 );

@@ -15,5 +15,4 @@ function findPackageRoot(): string {
 }
 
 export const packageRoot = findPackageRoot();
-export const packageVersion: string =
-  JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
+export const packageVersion = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;

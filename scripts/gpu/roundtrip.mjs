@@ -11,7 +11,11 @@ const app = process.argv[2];
 const runs = Number(process.argv[3] ?? 20);
 const { KernelSession } = await import(join(app, 'dist/src/client/kernel-session.js'));
 const source = '#include <cstdio>\nint main() { cudaError_t e = cudaFree(0); printf("%d\\n", (int)e); return 0; }\n';
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
 // The program alone: compiled once with plain nvcc, then fork+exec'd and waited for.
 const dir = mkdtempSync(join(tmpdir(), 'icuda-rt-'));
@@ -34,13 +38,16 @@ try {
     const ex = await session.execute(source, () => undefined, 120_000);
     const ms = performance.now() - t0;
     if (ex.reply.content.status !== 'ok') throw new Error(`cell failed: ${JSON.stringify(ex.reply.content)}`);
-    if (i === 0) firstMs = ms; else cell.push(ms);
+    if (i === 0) firstMs = ms;
+    else cell.push(ms);
   }
 } finally {
   await session.shutdown();
 }
 const result = {
-  runs, first_cell_ms: Math.round(firstMs), cached_cell_ms_median: +median(cell).toFixed(2),
+  runs,
+  first_cell_ms: Math.round(firstMs),
+  cached_cell_ms_median: +median(cell).toFixed(2),
   program_alone_ms_median: +median(direct).toFixed(2),
 };
 result.overhead_ms_median = +(result.cached_cell_ms_median - result.program_alone_ms_median).toFixed(2);

@@ -31,7 +31,8 @@ export async function run(args: string[]): Promise<number> {
   const log = createLogger().child({ component: 'host' });
   const { host, port } = splitAddress(values.listen);
   const secured = checkExposure(host, values);
-  if (!secured) log.warn(`INSECURE: listening on ${values.listen} without TLS and/or a token (--insecure); anyone who can reach it can run code here`);
+  if (!secured)
+    log.warn(`INSECURE: listening on ${values.listen} without TLS and/or a token (--insecure); anyone who can reach it can run code here`);
   const machine = await probeMachine(process.env);
   const limits: HostLimits = {
     maxJobs: values['max-jobs'] ? positive(values['max-jobs'], '--max-jobs') : Math.max(1, machine.gpus.length),
@@ -42,14 +43,30 @@ export async function run(args: string[]): Promise<number> {
   const token = values['token-file'] ? await readToken(values['token-file']) : undefined;
   const hostd = createHost({ limits, authorize: token ? bearerAuthorizer(token) : allowAll, machine, log, env: process.env });
   const creds = await credentials(values);
-  const bound = await new Promise<number>((resolve, reject) => hostd.server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`,
-    creds, (error, actual) => (error ? reject(error) : resolve(actual))));
-  log.info({ listen: `${host}:${bound}`, tls: Boolean(values['tls-cert']), mtls: Boolean(values['tls-client-ca']), auth: token ? 'bearer token' : 'none', limits, gpus: machine.gpus.length }, 'icuda host listening');
+  const bound = await new Promise<number>((resolve, reject) =>
+    hostd.server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, creds, (error, actual) =>
+      error ? reject(error) : resolve(actual),
+    ),
+  );
+  log.info(
+    {
+      listen: `${host}:${bound}`,
+      tls: Boolean(values['tls-cert']),
+      mtls: Boolean(values['tls-client-ca']),
+      auth: token ? 'bearer token' : 'none',
+      limits,
+      gpus: machine.gpus.length,
+    },
+    'icuda host listening',
+  );
   const graceMs = nonNegative(values.grace, '--grace') * 1000;
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal, graceMs }, 'stopping');
-      hostd.shutdown(graceMs).then(resolve, (error: unknown) => { log.error({ err: error }, 'shutdown failed'); resolve(); });
+      hostd.shutdown(graceMs).then(resolve, (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        resolve();
+      });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
@@ -62,7 +79,7 @@ export async function run(args: string[]): Promise<number> {
 export function splitAddress(address: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(address);
   if (!match) throw new Error(`--listen ${JSON.stringify(address)}: expected HOST:PORT`);
-  return { host: match[1] ?? match[2]!, port: Number(match[3]) };
+  return { host: match[1] ?? match[2], port: Number(match[3]) };
 }
 
 /** Whether a host name or address is loopback only. */
@@ -78,7 +95,9 @@ function checkExposure(host: string, values: Values): boolean {
   if (isLoopback(host)) return true;
   const secured = Boolean(values['tls-cert']) && Boolean(values['token-file']);
   if (!secured && !values.insecure) {
-    throw new Error(`refusing to listen on ${host} (not loopback) without --tls-cert/--tls-key and --token-file; pass --insecure to do it anyway`);
+    throw new Error(
+      `refusing to listen on ${host} (not loopback) without --tls-cert/--tls-key and --token-file; pass --insecure to do it anyway`,
+    );
   }
   return secured;
 }

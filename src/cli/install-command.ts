@@ -28,8 +28,7 @@ export async function run(command: 'install' | 'uninstall', args: string[]): Pro
     return 0;
   }
   const dir = await uninstallKernelspec(location, values.name);
-  process.stdout.write(dir ? `Removed kernelspec ${values.name} from ${dir}\n`
-    : `No kernelspec ${values.name} was installed there\n`);
+  process.stdout.write(dir ? `Removed kernelspec ${values.name} from ${dir}\n` : `No kernelspec ${values.name} was installed there\n`);
   return 0;
 }
 
@@ -43,8 +42,14 @@ function chooseLocation(values: { user?: boolean; 'sys-prefix'?: boolean; prefix
 }
 
 /** kernel.json's `env` for --executor remote|slurm; options of another executor are an error. */
-export function executorEnv(values: { executor?: string; host?: string; 'tls-ca'?: string; 'token-file'?: string;
-  'slurm-args'?: string; 'slurm-scratch'?: string }): Record<string, string> {
+export function executorEnv(values: {
+  executor?: string;
+  host?: string;
+  'tls-ca'?: string;
+  'token-file'?: string;
+  'slurm-args'?: string;
+  'slurm-scratch'?: string;
+}): Record<string, string> {
   const executor = values.executor ?? 'local';
   const remote = { ICUDA_HOST: values.host, ICUDA_TLS_CA: absolute(values['tls-ca']), ICUDA_TOKEN_FILE: absolute(values['token-file']) };
   const slurm = { ICUDA_SLURM_ARGS: values['slurm-args'], ICUDA_SLURM_SCRATCH: absolute(values['slurm-scratch']) };

@@ -17,8 +17,7 @@ const LOGOS = ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg'];
 /** The kernel.json for this installation: absolute node and entry paths, argv kept separate. */
 export function kernelJson(options: InstallOptions): Record<string, unknown> {
   return {
-    argv: [process.execPath, join(packageRoot, 'bin', 'icuda.js'),
-      'kernel', '--connection-file', '{connection_file}'],
+    argv: [process.execPath, join(packageRoot, 'bin', 'icuda.js'), 'kernel', '--connection-file', '{connection_file}'],
     display_name: options.displayName,
     language: 'cuda',
     interrupt_mode: 'signal',

@@ -2,10 +2,7 @@
 import { homedir, platform } from 'node:os';
 import { join } from 'node:path';
 
-export type SpecLocation =
-  | { kind: 'user' }
-  | { kind: 'sys-prefix' }
-  | { kind: 'prefix'; prefix: string };
+export type SpecLocation = { kind: 'user' } | { kind: 'sys-prefix' } | { kind: 'prefix'; prefix: string };
 
 /** The user's Jupyter data directory (JUPYTER_DATA_DIR wins, then the platform default). */
 export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -19,8 +16,10 @@ export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
 export function sysPrefix(env: NodeJS.ProcessEnv = process.env): string {
   const prefix = env.VIRTUAL_ENV || env.CONDA_PREFIX;
   if (!prefix) {
-    throw new Error('--sys-prefix needs an active virtualenv or conda environment '
-      + '(VIRTUAL_ENV or CONDA_PREFIX is unset); use --prefix DIR or --user instead');
+    throw new Error(
+      '--sys-prefix needs an active virtualenv or conda environment ' +
+        '(VIRTUAL_ENV or CONDA_PREFIX is unset); use --prefix DIR or --user instead',
+    );
   }
   return prefix;
 }
@@ -28,8 +27,11 @@ export function sysPrefix(env: NodeJS.ProcessEnv = process.env): string {
 /** The kernels/ directory for a location. */
 export function kernelsDir(location: SpecLocation, env: NodeJS.ProcessEnv = process.env): string {
   switch (location.kind) {
-    case 'user': return join(userDataDir(env), 'kernels');
-    case 'sys-prefix': return join(sysPrefix(env), 'share', 'jupyter', 'kernels');
-    case 'prefix': return join(location.prefix, 'share', 'jupyter', 'kernels');
+    case 'user':
+      return join(userDataDir(env), 'kernels');
+    case 'sys-prefix':
+      return join(sysPrefix(env), 'share', 'jupyter', 'kernels');
+    case 'prefix':
+      return join(location.prefix, 'share', 'jupyter', 'kernels');
   }
 }

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { KernelSession } from '../client/kernel-session.js';
 import { readNotebook, serializeNotebook, writeNotebook } from '../client/notebook-file.js';
 import { runNotebook, type CellReport } from '../client/notebook-runner.js';
-import type { Output } from '../client/outputs.js';
+import type { IopubContent, Output } from '../client/outputs.js';
 import type { Message } from '../protocol/messages.js';
 
 const OPTIONS = {
@@ -19,9 +19,10 @@ const OPTIONS = {
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new Error('run needs exactly one NOTEBOOK.ipynb');
-  const input = positionals[0]!;
+  const input = positionals[0];
   const timeoutS = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeoutS !== undefined && !(timeoutS > 0)) throw new Error(`--timeout must be a positive number of seconds, got ${JSON.stringify(values.timeout)}`);
+  if (timeoutS !== undefined && !(timeoutS > 0))
+    throw new Error(`--timeout must be a positive number of seconds, got ${JSON.stringify(values.timeout)}`);
   const output = values.output ?? defaultOutput(input);
   const toStdout = output === '-';
   const echo = toStdout ? process.stderr : process.stdout;
@@ -36,10 +37,15 @@ export async function run(args: string[]): Promise<number> {
   process.once('SIGTERM', stop);
   let reports: CellReport[];
   try {
-    reports = await runNotebook(nb, session, { timeoutS, allowErrors: values['allow-errors'] }, {
-      onOutput: (_index, msg, added) => echoOutput(msg, added, echo),
-      onCell: (r, total) => process.stderr.write(progressLine(r, total)),
-    });
+    reports = await runNotebook(
+      nb,
+      session,
+      { timeoutS, allowErrors: values['allow-errors'] },
+      {
+        onOutput: (_index, msg, added) => echoOutput(msg, added, echo),
+        onCell: (r, total) => process.stderr.write(progressLine(r, total)),
+      },
+    );
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -64,17 +70,22 @@ function defaultOutput(input: string): string {
 
 /** One line per cell: its index, how it ended, how long it took. */
 function progressLine(r: CellReport, total: number): string {
-  const what = { ok: 'ok', error: `failed (${r.ename ?? 'error'})`, 'allowed-error': `failed as allowed (${r.ename ?? 'error'})`,
-    timeout: 'timed out, interrupted', skipped: 'skipped' }[r.status];
+  const what = {
+    ok: 'ok',
+    error: `failed (${r.ename ?? 'error'})`,
+    'allowed-error': `failed as allowed (${r.ename ?? 'error'})`,
+    timeout: 'timed out, interrupted',
+    skipped: 'skipped',
+  }[r.status];
   return `[cell ${r.index + 1}/${total}] ${what} in ${r.seconds.toFixed(2)} s\n`;
 }
 
 /** Prints one output message to the terminal as it arrives. */
 function echoOutput(msg: Message, added: Output | undefined, out: NodeJS.WritableStream): void {
-  const c = msg.content as Record<string, any>;
+  const c = msg.content as IopubContent;
   switch (msg.header.msg_type) {
     case 'stream':
-      (c.name === 'stderr' ? process.stderr : out).write(c.text);
+      (c.name === 'stderr' ? process.stderr : out).write(c.text ?? '');
       return;
     case 'error':
       process.stderr.write((c.traceback?.length ? c.traceback.join('\n') : `${c.ename}: ${c.evalue}`) + '\n');

@@ -46,7 +46,10 @@ export class KernelClient {
   /** Sends a request and resolves with its reply (or rejects after `timeoutMs`). */
   request(channel: 'shell' | 'control', msgType: string, content: object, timeoutMs: number): Promise<Message> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${msgType.replace(/_request$/, '_reply')} within ${timeoutMs / 1000} s`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no ${msgType.replace(/_request$/, '_reply')} within ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      );
       const listener: Listener = (msg, from) => {
         if (from !== channel || !msg.header.msg_type.endsWith('_reply')) return;
         clearTimeout(timer);
@@ -73,7 +76,11 @@ export class KernelClient {
     try {
       for await (const frames of socket) {
         let msg: Message;
-        try { msg = decodeFrames(frames, this.#signer); } catch { continue; }
+        try {
+          msg = decodeFrames(frames, this.#signer);
+        } catch {
+          continue;
+        }
         const parentId = (msg.parent_header as { msg_id?: unknown }).msg_id;
         const listener = typeof parentId === 'string' ? this.#listeners.get(parentId) : undefined;
         (listener ?? this.onUnrouted)(msg, channel);

@@ -25,7 +25,9 @@ export function startKernelProcess(connectionFile: string, dir: string, env: Nod
   const logFile = join(dir, 'kernel.log');
   const fd = openSync(logFile, 'a');
   const child = spawn(process.execPath, [join(packageRoot, 'bin', 'icuda.js'), 'kernel', '--connection-file', connectionFile], {
-    detached: true, stdio: ['ignore', fd, fd], env: { ICUDA_LOG_LEVEL: 'info', ...env },
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ICUDA_LOG_LEVEL: 'info', ...env },
   });
   closeSync(fd);
   const exited = new Promise<number | string>((resolve) => {
@@ -33,19 +35,32 @@ export function startKernelProcess(connectionFile: string, dir: string, env: Nod
     child.once('error', () => resolve('spawn-failed'));
   });
   let done = false;
-  void exited.then(() => { done = true; });
+  void exited.then(() => {
+    done = true;
+  });
   // Signals every process of the kernel's group (the group outlives the kernel if a cell's
   // process escaped its own cleanup, so the final sweep runs even after the kernel exited).
   const signalGroup = (signal: NodeJS.Signals): void => {
     if (child.pid === undefined) return;
-    try { process.kill(-child.pid, signal); } catch { /* already gone */ }
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      /* already gone */
+    }
   };
   return {
-    child, logFile, exited,
-    interrupt: () => { if (!done && child.pid !== undefined) child.kill('SIGINT'); },
+    child,
+    logFile,
+    exited,
+    interrupt: () => {
+      if (!done && child.pid !== undefined) child.kill('SIGINT');
+    },
     stop: async (graceMs) => {
       const timer = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
-      if (await Promise.race([exited.then(() => true), timer.then(() => false)])) { signalGroup('SIGKILL'); return; }
+      if (await Promise.race([exited.then(() => true), timer.then(() => false)])) {
+        signalGroup('SIGKILL');
+        return;
+      }
       signalGroup('SIGTERM');
       const killer = setTimeout(() => signalGroup('SIGKILL'), 2000);
       await exited;

@@ -21,7 +21,12 @@ export interface Execution {
 }
 
 export class KernelSession {
-  private constructor(readonly dir: string, readonly proc: KernelProcess, readonly client: KernelClient, readonly kernelInfo: Message) {}
+  private constructor(
+    readonly dir: string,
+    readonly proc: KernelProcess,
+    readonly client: KernelClient,
+    readonly kernelInfo: Message,
+  ) {}
 
   /** Starts a kernel and waits until it is ready; on failure the error carries the kernel's log. */
   static async start(env?: NodeJS.ProcessEnv): Promise<KernelSession> {
@@ -32,7 +37,9 @@ export class KernelSession {
     const proc = startKernelProcess(file, dir, env);
     const client = new KernelClient(info);
     const welcomed = new Promise<void>((resolve) => {
-      client.onUnrouted = (msg) => { if (msg.header.msg_type === 'iopub_welcome') resolve(); };
+      client.onUnrouted = (msg) => {
+        if (msg.header.msg_type === 'iopub_welcome') resolve();
+      };
     });
     client.connect();
     try {
@@ -54,15 +61,22 @@ export class KernelSession {
     let reply: Message | undefined;
     let idle = false;
     let finish: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => { finish = resolve; });
+    const done = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
     const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: stopOnError };
     const msgId = await this.client.send('shell', 'execute_request', content, (msg, channel) => {
       const type = msg.header.msg_type;
-      if (channel === 'shell' && type === 'execute_reply') { reply = msg; timing['shell.execute_reply'] = msg.header.date; }
-      else if (channel === 'iopub' && type === 'status') {
+      if (channel === 'shell' && type === 'execute_reply') {
+        reply = msg;
+        timing['shell.execute_reply'] = msg.header.date;
+      } else if (channel === 'iopub' && type === 'status') {
         const state = (msg.content as { execution_state?: string }).execution_state;
         if (state === 'busy') timing['iopub.status.busy'] = msg.header.date;
-        if (state === 'idle') { idle = true; timing['iopub.status.idle'] = msg.header.date; }
+        if (state === 'idle') {
+          idle = true;
+          timing['iopub.status.idle'] = msg.header.date;
+        }
       } else if (channel === 'iopub' && type === 'execute_input') timing['iopub.execute_input'] = msg.header.date;
       else if (channel === 'iopub') onOutput(msg);
       if (reply && idle) finish();
@@ -71,12 +85,17 @@ export class KernelSession {
     let timer: NodeJS.Timeout | undefined;
     let hungTimer: NodeJS.Timeout | undefined;
     let hung: (error: Error) => void = () => undefined;
-    const hangs = new Promise<never>((_, reject) => { hung = reject; });
+    const hangs = new Promise<never>((_, reject) => {
+      hung = reject;
+    });
     if (timeoutMs !== undefined) {
       timer = setTimeout(() => {
         timedOut = true;
         this.proc.interrupt();
-        hungTimer = setTimeout(() => hung(new Error(`the kernel did not answer within ${INTERRUPT_GRACE_MS / 1000} s of an interrupt`)), INTERRUPT_GRACE_MS);
+        hungTimer = setTimeout(
+          () => hung(new Error(`the kernel did not answer within ${INTERRUPT_GRACE_MS / 1000} s of an interrupt`)),
+          INTERRUPT_GRACE_MS,
+        );
       }, timeoutMs);
     }
     try {
@@ -101,12 +120,16 @@ export class KernelSession {
 /** Rejects after `ms` with `what`. */
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s`)), ms); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s`)), ms);
+  });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Settles like `promise`, but rejects if the kernel process exits first. */
 function raceExit<T>(proc: KernelProcess, promise: Promise<T>): Promise<T> {
-  const died = proc.exited.then((code) => { throw new Error(`the kernel exited (${code})`); });
+  const died = proc.exited.then((code) => {
+    throw new Error(`the kernel exited (${code})`);
+  });
   return Promise.race([promise, died]);
 }

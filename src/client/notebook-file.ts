@@ -3,16 +3,18 @@
 // lists of lines, and a final newline.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Notebook } from './notebook-runner.js';
+import type { Output } from './outputs.js';
 
 /** Reads a notebook, refusing anything that is not nbformat 4. */
 export async function readNotebook(path: string): Promise<Notebook> {
   let nb: Notebook;
   try {
-    nb = JSON.parse(await readFile(path, 'utf8'));
+    nb = JSON.parse(await readFile(path, 'utf8')) as Notebook;
   } catch (cause) {
     throw new Error(`${path} is not a notebook: ${(cause as Error).message}`, { cause });
   }
-  if (nb?.nbformat !== 4 || !Array.isArray(nb.cells)) throw new Error(`${path}: only nbformat 4 notebooks can be run (nbformat is ${JSON.stringify(nb?.nbformat)})`);
+  if (nb?.nbformat !== 4 || !Array.isArray(nb.cells))
+    throw new Error(`${path}: only nbformat 4 notebooks can be run (nbformat is ${JSON.stringify(nb?.nbformat)})`);
   nb.metadata ??= {};
   return nb;
 }
@@ -37,12 +39,21 @@ function splitMultiline(nb: Notebook): Notebook {
   const cells = nb.cells.map((cell) => ({
     ...cell,
     source: lines(cell.source),
-    ...(cell.outputs ? { outputs: cell.outputs.map((out: any) => ({
-      ...out,
-      ...(out.text !== undefined ? { text: lines(out.text) } : {}),
-      ...(out.data ? { data: Object.fromEntries(Object.entries(out.data).map(([mime, value]) =>
-        [mime, isTextMime(mime) ? lines(value) : value])) } : {}),
-    })) } : {}),
+    ...(cell.outputs
+      ? {
+          outputs: cell.outputs.map((out: Output) => ({
+            ...out,
+            ...('text' in out ? { text: lines(out.text) } : {}),
+            ...('data' in out
+              ? {
+                  data: Object.fromEntries(
+                    Object.entries(out.data).map(([mime, value]) => [mime, isTextMime(mime) ? lines(value) : value]),
+                  ),
+                }
+              : {}),
+          })),
+        }
+      : {}),
   }));
   return { ...nb, cells } as Notebook;
 }
@@ -56,5 +67,9 @@ function isTextMime(mime: string): boolean {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+  );
 }

@@ -8,7 +8,7 @@ import { OutputCollector, type Output } from './outputs.js';
 export interface Cell {
   cell_type: string;
   source: string | string[];
-  metadata: Record<string, any>;
+  metadata: { tags?: string[]; [key: string]: unknown };
   outputs?: Output[];
   execution_count?: number | null;
   [field: string]: unknown;
@@ -16,14 +16,19 @@ export interface Cell {
 
 export interface Notebook {
   cells: Cell[];
-  metadata: Record<string, any>;
+  metadata: Record<string, unknown>;
   nbformat: number;
   nbformat_minor: number;
 }
 
 export type CellStatus = 'ok' | 'error' | 'allowed-error' | 'timeout' | 'skipped';
 
-export interface CellReport { index: number; status: CellStatus; seconds: number; ename?: string }
+export interface CellReport {
+  index: number;
+  status: CellStatus;
+  seconds: number;
+  ename?: string;
+}
 
 export interface RunHooks {
   /** Hears each output message of the cell at `index` as it arrives. */
@@ -32,7 +37,10 @@ export interface RunHooks {
   onCell(report: CellReport, total: number): void;
 }
 
-export interface RunOptions { timeoutS?: number; allowErrors: boolean }
+export interface RunOptions {
+  timeoutS?: number;
+  allowErrors: boolean;
+}
 
 /** Runs every code cell; answers one report per code cell (cells after a failure are 'skipped'). */
 export async function runNotebook(nb: Notebook, session: KernelSession, options: RunOptions, hooks: RunHooks): Promise<CellReport[]> {
@@ -42,7 +50,10 @@ export async function runNotebook(nb: Notebook, session: KernelSession, options:
   const reports: CellReport[] = [];
   let stopped = false;
   for (const { cell, index } of codeCells) {
-    if (stopped) { reports.push({ index, status: 'skipped', seconds: 0 }); continue; }
+    if (stopped) {
+      reports.push({ index, status: 'skipped', seconds: 0 });
+      continue;
+    }
     const report = await runCell(cell, index, session, options, hooks);
     reports.push(report);
     hooks.onCell(report, nb.cells.length);

@@ -3,6 +3,20 @@
 // name merged into one (as JupyterLab saves them; the kernel batches text at its own rhythm).
 import type { Message } from '../protocol/messages.js';
 
+/** The fields of the iopub contents that become outputs (the protocol's names). */
+export interface IopubContent {
+  name?: string;
+  text?: string;
+  data?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  transient?: { display_id?: string };
+  execution_count?: number | null;
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+  wait?: boolean;
+}
+
 export type Output =
   | { output_type: 'stream'; name: string; text: string }
   | { output_type: 'display_data'; data: Record<string, unknown>; metadata: Record<string, unknown> }
@@ -17,24 +31,32 @@ export class OutputCollector {
 
   /** Takes one iopub message; answers the output it added, if any. */
   take(msg: Message): Output | undefined {
-    const c = msg.content as Record<string, any>;
+    const c = msg.content as IopubContent;
     switch (msg.header.msg_type) {
       case 'clear_output':
         if (c.wait) this.#clearBeforeNext = true;
         else this.#clear();
         return undefined;
       case 'update_display_data':
-        for (const index of this.#displays.get(c.transient?.display_id) ?? []) {
+        for (const index of this.#displays.get(c.transient?.display_id ?? '') ?? []) {
           const out = this.outputs[index];
-          if (out && out.output_type !== 'stream' && out.output_type !== 'error') Object.assign(out, { data: c.data, metadata: c.metadata ?? {} });
+          if (out && out.output_type !== 'stream' && out.output_type !== 'error')
+            Object.assign(out, { data: c.data, metadata: c.metadata ?? {} });
         }
         return undefined;
-      case 'stream': return this.#add({ output_type: 'stream', name: c.name, text: c.text });
-      case 'display_data': return this.#add({ output_type: 'display_data', data: c.data, metadata: c.metadata ?? {} }, c.transient?.display_id);
+      case 'stream':
+        return this.#add({ output_type: 'stream', name: c.name ?? 'stdout', text: c.text ?? '' });
+      case 'display_data':
+        return this.#add({ output_type: 'display_data', data: c.data ?? {}, metadata: c.metadata ?? {} }, c.transient?.display_id);
       case 'execute_result':
-        return this.#add({ output_type: 'execute_result', data: c.data, metadata: c.metadata ?? {}, execution_count: c.execution_count ?? null }, c.transient?.display_id);
-      case 'error': return this.#add({ output_type: 'error', ename: c.ename, evalue: c.evalue, traceback: c.traceback ?? [] });
-      default: return undefined;
+        return this.#add(
+          { output_type: 'execute_result', data: c.data ?? {}, metadata: c.metadata ?? {}, execution_count: c.execution_count ?? null },
+          c.transient?.display_id,
+        );
+      case 'error':
+        return this.#add({ output_type: 'error', ename: c.ename ?? '', evalue: c.evalue ?? '', traceback: c.traceback ?? [] });
+      default:
+        return undefined;
     }
   }
 

@@ -34,11 +34,7 @@ export function interrupted(): ErrorOutcome {
 /** No nvcc: says where we looked and how to point icuda at one. */
 export function toolchainNotFound(looked: string[]): ErrorOutcome {
   const evalue = 'nvcc not found; set NVCC to its path, or CUDA_HOME to the CUDA installation';
-  return errorOutcome('ToolchainNotFound', evalue, [
-    `ToolchainNotFound: ${evalue}`,
-    'looked in:',
-    ...looked.map((place) => `  ${place}`),
-  ]);
+  return errorOutcome('ToolchainNotFound', evalue, [`ToolchainNotFound: ${evalue}`, 'looked in:', ...looked.map((place) => `  ${place}`)]);
 }
 
 /** A magic line that is unknown or malformed; the message names its line. */

@@ -19,8 +19,11 @@ export function createScratch(options: { tmpRoot?: string; onCreate?: (dir: stri
   let kernelDir: Promise<string> | undefined;
   let closed = false;
   // Made once; a failed attempt is forgotten so the next execution tries again.
-  const ensureKernelDir = () => (kernelDir ??= makeKernelDir(options.tmpRoot ?? tmpdir(), options.onCreate)
-    .catch((error: unknown) => { kernelDir = undefined; throw error; }));
+  const ensureKernelDir = () =>
+    (kernelDir ??= makeKernelDir(options.tmpRoot ?? tmpdir(), options.onCreate).catch((error: unknown) => {
+      kernelDir = undefined;
+      throw error;
+    }));
   return {
     async createRun() {
       if (closed) throw new Error('scratch space already removed');

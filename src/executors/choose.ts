@@ -39,12 +39,19 @@ function pick<J extends CellJob, C extends RunContext>(options: ChooseOptions<J,
     case 'remote':
       if (!env.ICUDA_HOST) throw new Error('ICUDA_EXECUTOR=remote needs ICUDA_HOST=HOST:PORT');
       return lazyRemote({
-        host: env.ICUDA_HOST, tokenFile: env.ICUDA_TOKEN_FILE || undefined, tlsCa: env.ICUDA_TLS_CA || undefined,
-        tlsCert: env.ICUDA_TLS_CERT || undefined, tlsKey: env.ICUDA_TLS_KEY || undefined, tls: env.ICUDA_TLS || undefined,
+        host: env.ICUDA_HOST,
+        tokenFile: env.ICUDA_TOKEN_FILE || undefined,
+        tlsCa: env.ICUDA_TLS_CA || undefined,
+        tlsCert: env.ICUDA_TLS_CERT || undefined,
+        tlsKey: env.ICUDA_TLS_KEY || undefined,
+        tls: env.ICUDA_TLS || undefined,
       });
     case 'slurm':
       return createSlurmExecutor({
-        env, reaper: options.reaper, srunArgs: env.ICUDA_SLURM_ARGS ?? '', scratchRoot: env.ICUDA_SLURM_SCRATCH || undefined,
+        env,
+        reaper: options.reaper,
+        srunArgs: env.ICUDA_SLURM_ARGS ?? '',
+        scratchRoot: env.ICUDA_SLURM_SCRATCH || undefined,
       });
     default:
       throw new Error(`ICUDA_EXECUTOR=${JSON.stringify(kind)}: expected local, remote or slurm`);

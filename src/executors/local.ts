@@ -4,6 +4,8 @@ import type { RunOutcome } from '../engine/outcome.js';
 import type { CellJob, Executor, RunContext } from './executor.js';
 
 /** Wraps a local build (scratch dir, nvcc, runner) as an Executor. */
-export function createLocalExecutor<J extends CellJob, C extends RunContext>(build: (job: J, ctx: C) => Promise<RunOutcome>): Executor<J, C> {
+export function createLocalExecutor<J extends CellJob, C extends RunContext>(
+  build: (job: J, ctx: C) => Promise<RunOutcome>,
+): Executor<J, C> {
   return { where: 'on this machine', needsLocalToolchain: true, execute: build };
 }

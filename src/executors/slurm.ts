@@ -34,13 +34,22 @@ export function createSlurmExecutor(options: SlurmOptions): Executor {
     needsLocalToolchain: true,
     async execute(job, ctx) {
       const found = await (lookup ??= findToolchain(options.env));
-      if (!found.found) { lookup = undefined; return toolchainNotFound(found.looked); }
+      if (!found.found) {
+        lookup = undefined;
+        return toolchainNotFound(found.looked);
+      }
       const dir = await scratch.createRun();
       try {
         await writeFile(join(dir, 'cell.cu'), cellFile(job.source, job.executionCount));
         for (const file of job.files ?? []) await writeFile(join(dir, file.name), file.content);
         const compiled = await compileCell({
-          nvcc: found.toolchain.nvcc, dir, flags: job.flags, executionCount: job.executionCount, env: options.env, signal: ctx.signal, reaper: options.reaper,
+          nvcc: found.toolchain.nvcc,
+          dir,
+          flags: job.flags,
+          executionCount: job.executionCount,
+          env: options.env,
+          signal: ctx.signal,
+          reaper: options.reaper,
         });
         if (compiled.status === 'error') return compiled;
         if (compiled.warnings) ctx.output.stream('stderr', compiled.warnings + '\n');
@@ -52,7 +61,13 @@ export function createSlurmExecutor(options: SlurmOptions): Executor {
   };
 }
 
-interface StepOptions { env: NodeJS.ProcessEnv; reaper: Reaper; srunArgs: string[]; dir: string; binary: string }
+interface StepOptions {
+  env: NodeJS.ProcessEnv;
+  reaper: Reaper;
+  srunArgs: string[];
+  dir: string;
+  binary: string;
+}
 
 /** Runs the binary through srun; cancels the step on interrupt or timeout. */
 async function runStep(job: CellJob, ctx: RunContext, options: StepOptions): Promise<RunOutcome> {
@@ -72,15 +87,24 @@ async function runStep(job: CellJob, ctx: RunContext, options: StepOptions): Pro
     if (ctx.signal.aborted) return interrupted();
     const output = srunFilter(ctx.output, slurmLines);
     const outcome = await runProgram({
-      binary: 'srun', args: [`--job-name=${name}`, `--chdir=${options.dir}`, '--unbuffered', ...options.srunArgs, '--', options.binary, ...job.args],
-      env: { ...options.env, ...job.env }, cwd: options.dir, signal: stop.signal, output, reaper: options.reaper,
+      binary: 'srun',
+      args: [`--job-name=${name}`, `--chdir=${options.dir}`, '--unbuffered', ...options.srunArgs, '--', options.binary, ...job.args],
+      env: { ...options.env, ...job.env },
+      cwd: options.dir,
+      signal: stop.signal,
+      output,
+      reaper: options.reaper,
     });
     output.end();
     if (why === 'interrupt') return interrupted();
     if (why === 'timeout') return timeoutError(timeoutS!, job.timeoutS ? `%timeout ${timeoutS}` : `ICUDA_TIMEOUT=${timeoutS}`);
-    const slurmErrors = slurmLines.filter((line) => /^srun: error:/.test(line) && !/task \d+: (Exited with exit code|Killed|[A-Z][a-z ]+ \(core dumped\))/.test(line));
-    if (outcome.status === 'error' && slurmErrors.length > 0) return errorOutcome('SlurmError', slurmErrors[0]!.replace(/^srun: error: /, ''), slurmLines);
-    if (outcome.status === 'error' && /could not start/.test(outcome.evalue)) return errorOutcome('SlurmError', `srun not found: ${outcome.evalue}`);
+    const slurmErrors = slurmLines.filter(
+      (line) => /^srun: error:/.test(line) && !/task \d+: (Exited with exit code|Killed|[A-Z][a-z ]+ \(core dumped\))/.test(line),
+    );
+    if (outcome.status === 'error' && slurmErrors.length > 0)
+      return errorOutcome('SlurmError', slurmErrors[0].replace(/^srun: error: /, ''), slurmLines);
+    if (outcome.status === 'error' && /could not start/.test(outcome.evalue))
+      return errorOutcome('SlurmError', `srun not found: ${outcome.evalue}`);
     return outcome;
   } finally {
     clearTimeout(timer);

@@ -2,12 +2,18 @@
 import { execa } from 'execa';
 import type { Gpu } from '../remote/proto.js';
 
-export interface Machine { gpus: Gpu[]; driverVersion: string }
+export interface Machine {
+  gpus: Gpu[];
+  driverVersion: string;
+}
 
 /** GPUs from `nvidia-smi`; none (and driver '') when it is missing or fails. */
 export async function probeMachine(env: NodeJS.ProcessEnv): Promise<Machine> {
   const result = await execa('nvidia-smi', ['--query-gpu=index,name,memory.total,driver_version', '--format=csv,noheader'], {
-    env, reject: false, timeout: 20_000, stdin: 'ignore',
+    env,
+    reject: false,
+    timeout: 20_000,
+    stdin: 'ignore',
   });
   if (result.exitCode !== 0) return { gpus: [], driverVersion: '' };
   return parseNvidiaSmi(String(result.stdout));
@@ -15,9 +21,12 @@ export async function probeMachine(env: NodeJS.ProcessEnv): Promise<Machine> {
 
 /** Parses `index, name, memory, driver` lines. */
 export function parseNvidiaSmi(text: string): Machine {
-  const rows = text.split('\n').map((line) => line.split(',').map((field) => field.trim())).filter((row) => row.length >= 4);
+  const rows = text
+    .split('\n')
+    .map((line) => line.split(',').map((field) => field.trim()))
+    .filter((row) => row.length >= 4);
   return {
-    gpus: rows.map(([index, name, memory]) => ({ index: Number(index), name: name!, memory: memory! })),
+    gpus: rows.map(([index, name, memory]) => ({ index: Number(index), name: name, memory: memory })),
     driverVersion: rows[0]?.[3] ?? '',
   };
 }

@@ -28,7 +28,11 @@ export interface JobOptions {
   emit: (event: JobEvent) => void;
 }
 
-export interface JobResult { outcome: RunOutcome; outputBytes: number; dir: string }
+export interface JobResult {
+  outcome: RunOutcome;
+  outputBytes: number;
+  dir: string;
+}
 
 /** Runs the job to its end; its directory is gone on return. */
 export async function runJob(options: JobOptions): Promise<JobResult> {
@@ -40,18 +44,30 @@ export async function runJob(options: JobOptions): Promise<JobResult> {
     for (const file of request.files) await writeFile(join(dir, file.name), file.content);
     await writeFile(join(dir, 'cell.cu'), sourceFile(request));
     const compiled = await compileCell({
-      nvcc: options.nvcc, dir, flags: request.compiler_flags, executionCount: request.execution_count,
-      env: { ...options.env, ...request.env }, signal, reaper: options.reaper,
+      nvcc: options.nvcc,
+      dir,
+      flags: request.compiler_flags,
+      executionCount: request.execution_count,
+      env: { ...options.env, ...request.env },
+      signal,
+      reaper: options.reaper,
     });
     if (compiled.status === 'error') {
-      if (compiled.ename === 'CompileError') options.emit({ kind: 'EVENT_KIND_COMPILE_DIAGNOSTIC', output: compiled.traceback.join('\n') + '\n', is_error: true });
+      if (compiled.ename === 'CompileError')
+        options.emit({ kind: 'EVENT_KIND_COMPILE_DIAGNOSTIC', output: compiled.traceback.join('\n') + '\n', is_error: true });
       return { outcome: compiled, outputBytes: output.bytes(), dir };
     }
     if (compiled.warnings) options.emit({ kind: 'EVENT_KIND_COMPILE_DIAGNOSTIC', output: compiled.warnings + '\n', is_error: false });
     if (signal.aborted) return { outcome: interrupted(), outputBytes: 0, dir };
     const outcome = await runProgram({
-      binary: compiled.binary, args: request.program_args, env: { ...options.env, ...request.env }, cwd: dir,
-      limit: timeLimit(request.timeout_s, options.jobTimeoutS), signal, output, reaper: options.reaper,
+      binary: compiled.binary,
+      args: request.program_args,
+      env: { ...options.env, ...request.env },
+      cwd: dir,
+      limit: timeLimit(request.timeout_s, options.jobTimeoutS),
+      signal,
+      output,
+      reaper: options.reaper,
       input: stdinLines(request.stdin_data),
     });
     const limited = output.tooMuch.signal.aborted && !options.signal.aborted;
@@ -99,16 +115,29 @@ function limitedSink(options: JobOptions): OutputSink & { tooMuch: AbortControll
     stream(name, text) {
       if (tooMuch.signal.aborted) return;
       bytes += Buffer.byteLength(text);
-      if (bytes > options.maxOutputBytes) { tooMuch.abort(); return; }
+      if (bytes > options.maxOutputBytes) {
+        tooMuch.abort();
+        return;
+      }
       options.emit({ kind: name === 'stdout' ? 'EVENT_KIND_STDOUT' : 'EVENT_KIND_STDERR', output: text, is_error: name === 'stderr' });
     },
     display(data, metadata, displayId) {
-      options.emit({ kind: 'EVENT_KIND_DISPLAY_DATA', display_json: JSON.stringify({ data, metadata: metadata ?? {}, display_id: displayId }) });
+      options.emit({
+        kind: 'EVENT_KIND_DISPLAY_DATA',
+        display_json: JSON.stringify({ data, metadata: metadata ?? {}, display_id: displayId }),
+      });
     },
     updateDisplay(displayId, data, metadata) {
-      options.emit({ kind: 'EVENT_KIND_DISPLAY_DATA', display_json: JSON.stringify({ data, metadata: metadata ?? {}, display_id: displayId, update: true }) });
+      options.emit({
+        kind: 'EVENT_KIND_DISPLAY_DATA',
+        display_json: JSON.stringify({ data, metadata: metadata ?? {}, display_id: displayId, update: true }),
+      });
     },
-    clearOutput() { /* nothing to clear on the host's side */ },
-    async flush() { /* events are written as they come */ },
+    clearOutput() {
+      /* nothing to clear on the host's side */
+    },
+    async flush() {
+      /* events are written as they come */
+    },
   };
 }

@@ -25,7 +25,14 @@ export function createJobQueue(limit: number): JobQueue {
 
   const makeSlot = (): Slot => {
     let held = true;
-    return { release() { if (!held) return; held = false; running--; next(); } };
+    return {
+      release() {
+        if (!held) return;
+        held = false;
+        running--;
+        next();
+      },
+    };
   };
   /** Grants free slots to the first waiters, then tells the rest their new places. */
   const next = () => {
@@ -37,25 +44,32 @@ export function createJobQueue(limit: number): JobQueue {
   };
 
   return {
-    get running() { return running; },
-    get waiting() { return waiters.length; },
+    get running() {
+      return running;
+    },
+    get waiting() {
+      return waiters.length;
+    },
     limit,
     acquire(signal, onPosition) {
-      if (signal.aborted) return Promise.reject(signal.reason);
+      if (signal.aborted) return Promise.reject(abortReason(signal));
       if (running < limit && waiters.length === 0) {
         running++;
         return Promise.resolve(makeSlot());
       }
       return new Promise<Slot>((resolve, reject) => {
         const waiter: Waiter = {
-          grant: (slot) => { signal.removeEventListener('abort', onAbort); resolve(slot); },
+          grant: (slot) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(slot);
+          },
           onPosition,
         };
         const onAbort = () => {
           const index = waiters.indexOf(waiter);
           if (index >= 0) waiters.splice(index, 1);
           next();
-          reject(signal.reason);
+          reject(abortReason(signal));
         };
         signal.addEventListener('abort', onAbort, { once: true });
         waiters.push(waiter);
@@ -63,4 +77,9 @@ export function createJobQueue(limit: number): JobQueue {
       });
     },
   };
+}
+
+/** Why the wait ended: the signal's reason when it is an Error. */
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted', { cause: signal.reason });
 }

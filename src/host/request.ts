@@ -4,8 +4,18 @@ import { basename } from 'node:path';
 import type { ComputeRequest } from '../remote/proto.js';
 
 /** Flags naming an output place (or a file of more flags, which could name one), as `-o F`, `-oF`, `--flag=F` or `--flag F`. */
-const OUTPUT_FLAGS = ['-o', '--output-file', '--output-directory', '-odir', '--keep-dir', '-keep-dir',
-  '--dependency-output', '-MF', '--options-file', '-optf'];
+const OUTPUT_FLAGS = [
+  '-o',
+  '--output-file',
+  '--output-directory',
+  '-odir',
+  '--keep-dir',
+  '-keep-dir',
+  '--dependency-output',
+  '-MF',
+  '--options-file',
+  '-optf',
+];
 
 /** A request refused: the message says which limit or flag. */
 export class RequestError extends Error {
@@ -14,7 +24,9 @@ export class RequestError extends Error {
 
 /** A label for diagnostics and a name on disk: the base name, only safe characters, never empty. */
 export function safeFileName(name: string): string {
-  const base = basename(name.replaceAll('\\', '/')).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '');
+  const base = basename(name.replaceAll('\\', '/'))
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '');
   return base === '' ? 'cell.cu' : base.slice(0, 100);
 }
 
@@ -23,8 +35,11 @@ const LOOKALIKES = /^(-opt-info|--optimization-info)(=|$)/;
 
 /** The first flag that would write outside the job directory, or undefined. */
 export function outputFlag(flags: string[]): string | undefined {
-  return flags.find((flag) => !LOOKALIKES.test(flag) && OUTPUT_FLAGS.some((bad) => flag === bad || flag.startsWith(bad + '=')
-    || (!bad.startsWith('--') && flag.startsWith(bad)))); // short flags also take their value attached
+  return flags.find(
+    (flag) =>
+      !LOOKALIKES.test(flag) &&
+      OUTPUT_FLAGS.some((bad) => flag === bad || flag.startsWith(bad + '=') || (!bad.startsWith('--') && flag.startsWith(bad))),
+  ); // short flags also take their value attached
 }
 
 /** Throws RequestError when the request breaks a limit or a rule. */
@@ -34,7 +49,9 @@ export function checkRequest(request: ComputeRequest, maxSourceBytes: number): v
   const bad = outputFlag(request.compiler_flags);
   if (bad) throw new RequestError(`flag ${JSON.stringify(bad)} would write outside the job directory; the host refuses it`);
   for (const file of request.files) {
-    if (safeFileName(file.name) !== file.name) throw new RequestError(`workspace file name ${JSON.stringify(file.name)} is not a plain base name`);
-    if (file.name === 'cell.cu' || file.name === 'prog') throw new RequestError(`workspace file name ${JSON.stringify(file.name)} is reserved`);
+    if (safeFileName(file.name) !== file.name)
+      throw new RequestError(`workspace file name ${JSON.stringify(file.name)} is not a plain base name`);
+    if (file.name === 'cell.cu' || file.name === 'prog')
+      throw new RequestError(`workspace file name ${JSON.stringify(file.name)} is reserved`);
   }
 }

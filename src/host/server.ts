@@ -17,7 +17,12 @@ import { computeService, SERVICE_NAME, type ComputeRequest, type ComputeResponse
 import { createJobQueue } from './queue.js';
 import { checkRequest, RequestError } from './request.js';
 
-export interface HostLimits { maxJobs: number; jobTimeoutS: number; maxOutputBytes: number; maxSourceBytes: number }
+export interface HostLimits {
+  maxJobs: number;
+  jobTimeoutS: number;
+  maxOutputBytes: number;
+  maxSourceBytes: number;
+}
 
 export interface HostOptions {
   limits: HostLimits;
@@ -56,28 +61,65 @@ export function createHost(options: HostOptions): Host {
   const execute = async (call: ExecuteCall, jobId: string, controller: AbortController) => {
     const jobLog = log.child({ job: jobId, client: call.getPeer() });
     const request = call.request;
-    const send = (event: JobEvent) => { if (!call.cancelled && !call.destroyed) call.write({ output: '', is_error: false, job_id: jobId, ...event }); };
+    const send = (event: JobEvent) => {
+      if (!call.cancelled && !call.destroyed) call.write({ output: '', is_error: false, job_id: jobId, ...event });
+    };
     const started = Date.now();
-    jobLog.info({ sourceBytes: Buffer.byteLength(request.source_code), flags: request.compiler_flags.length, files: request.files.length }, 'job received');
+    jobLog.info(
+      { sourceBytes: Buffer.byteLength(request.source_code), flags: request.compiler_flags.length, files: request.files.length },
+      'job received',
+    );
     let waited = false;
-    const slot = await queue.acquire(controller.signal, (position) => {
-      waited = true;
-      send({ kind: 'EVENT_KIND_STATUS', queue_position: position, is_error: true, output: `[icuda host] queued: position ${position}\n` });
-    }).catch(() => undefined);
-    if (!slot) { jobLog.info({ outcome: 'cancelled while queued' }, 'job ended'); return; }
+    const slot = await queue
+      .acquire(controller.signal, (position) => {
+        waited = true;
+        send({
+          kind: 'EVENT_KIND_STATUS',
+          queue_position: position,
+          is_error: true,
+          output: `[icuda host] queued: position ${position}\n`,
+        });
+      })
+      .catch(() => undefined);
+    if (!slot) {
+      jobLog.info({ outcome: 'cancelled while queued' }, 'job ended');
+      return;
+    }
     const queuedMs = Date.now() - started;
     try {
       const found = await toolchain();
       if (!found.found) throw new Error(`nvcc not found on the host; looked in ${found.looked.join(', ')}`);
-      if (waited) send({ kind: 'EVENT_KIND_STATUS', is_error: true, output: `[icuda host] running after ${(queuedMs / 1000).toFixed(1)} s in the queue\n` });
+      if (waited)
+        send({
+          kind: 'EVENT_KIND_STATUS',
+          is_error: true,
+          output: `[icuda host] running after ${(queuedMs / 1000).toFixed(1)} s in the queue\n`,
+        });
       const result = await runJob({
-        request, nvcc: found.toolchain.nvcc, scratch, reaper, env: options.env, jobTimeoutS: limits.jobTimeoutS,
-        maxOutputBytes: limits.maxOutputBytes, signal: controller.signal, emit: send,
+        request,
+        nvcc: found.toolchain.nvcc,
+        scratch,
+        reaper,
+        env: options.env,
+        jobTimeoutS: limits.jobTimeoutS,
+        maxOutputBytes: limits.maxOutputBytes,
+        signal: controller.signal,
+        emit: send,
       });
-      const outcome = stopping && controller.signal.aborted
-        ? errorOutcome('HostShutdown', 'the host was stopped and its grace period ran out before the program ended') : result.outcome;
+      const outcome =
+        stopping && controller.signal.aborted
+          ? errorOutcome('HostShutdown', 'the host was stopped and its grace period ran out before the program ended')
+          : result.outcome;
       send(exitEvent(outcome));
-      jobLog.info({ outcome: outcome.status === 'ok' ? 'ok' : outcome.ename, queuedMs, runMs: Date.now() - started - queuedMs, outputBytes: result.outputBytes }, 'job ended');
+      jobLog.info(
+        {
+          outcome: outcome.status === 'ok' ? 'ok' : outcome.ename,
+          queuedMs,
+          runMs: Date.now() - started - queuedMs,
+          outputBytes: result.outputBytes,
+        },
+        'job ended',
+      );
     } finally {
       slot.release();
     }
@@ -87,24 +129,38 @@ export function createHost(options: HostOptions): Host {
   const service: grpc.UntypedServiceImplementation = {
     ExecuteCode(call: ExecuteCall) {
       const refusal = refuse(call.metadata, options.authorize, stopping, call.request, limits.maxSourceBytes);
-      if (refusal) { log.warn({ client: call.getPeer(), code: grpc.status[refusal.code] }, refusal.details); call.emit('error', refusal); return; }
+      if (refusal) {
+        log.warn({ client: call.getPeer(), code: grpc.status[refusal.code] }, refusal.details);
+        call.emit('error', refusal);
+        return;
+      }
       const jobId = uuid();
       const controller = new AbortController();
       call.on('cancelled', () => controller.abort());
-      const done = execute(call, jobId, controller).catch((error: unknown) => {
-        log.error({ job: jobId, err: error }, 'job failed');
-        if (!call.cancelled) call.emit('error', { code: grpc.status.INTERNAL, details: String((error as Error).message ?? error) });
-      }).finally(() => jobs.delete(jobId));
+      const done = execute(call, jobId, controller)
+        .catch((error: unknown) => {
+          log.error({ job: jobId, err: error }, 'job failed');
+          if (!call.cancelled) call.emit('error', { code: grpc.status.INTERNAL, details: String((error as Error).message ?? error) });
+        })
+        .finally(() => jobs.delete(jobId));
       jobs.set(jobId, { controller, done });
     },
     Info(call: grpc.ServerUnaryCall<unknown, InfoReply>, callback: grpc.sendUnaryData<InfoReply>) {
       if (!options.authorize(call.metadata)) return callback({ code: grpc.status.UNAUTHENTICATED, details: 'missing or invalid token' });
-      void toolchain().then((found) => callback(null, {
-        gpus: options.machine.gpus, driver_version: options.machine.driverVersion,
-        nvcc_version: found.found ? found.toolchain.version : '', running_jobs: queue.running, queued_jobs: queue.waiting,
-        max_jobs: limits.maxJobs, job_timeout_s: limits.jobTimeoutS, max_output_bytes: limits.maxOutputBytes,
-        max_source_bytes: limits.maxSourceBytes, version: packageVersion,
-      }));
+      void toolchain().then((found) =>
+        callback(null, {
+          gpus: options.machine.gpus,
+          driver_version: options.machine.driverVersion,
+          nvcc_version: found.found ? found.toolchain.version : '',
+          running_jobs: queue.running,
+          queued_jobs: queue.waiting,
+          max_jobs: limits.maxJobs,
+          job_timeout_s: limits.jobTimeoutS,
+          max_output_bytes: limits.maxOutputBytes,
+          max_source_bytes: limits.maxSourceBytes,
+          version: packageVersion,
+        }),
+      );
     },
   };
 
@@ -120,7 +176,7 @@ export function createHost(options: HostOptions): Host {
       const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       const all = () => Promise.all([...jobs.values()].map((job) => job.done));
       const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs).unref());
-      if (await Promise.race([all().then(() => 'done' as const), timer]) === 'late') {
+      if ((await Promise.race([all().then(() => 'done' as const), timer])) === 'late') {
         log.warn({ jobs: jobs.size }, 'grace period over: killing the jobs still running');
         for (const job of jobs.values()) job.controller.abort();
         await all();
@@ -136,8 +192,13 @@ export function createHost(options: HostOptions): Host {
 }
 
 /** Why a call may not run (status and message), or undefined when it may. */
-function refuse(metadata: grpc.Metadata, authorize: Authorizer, stopping: boolean, request: ComputeRequest, maxSourceBytes: number):
-  { code: grpc.status; details: string } | undefined {
+function refuse(
+  metadata: grpc.Metadata,
+  authorize: Authorizer,
+  stopping: boolean,
+  request: ComputeRequest,
+  maxSourceBytes: number,
+): { code: grpc.status; details: string } | undefined {
   if (!authorize(metadata)) return { code: grpc.status.UNAUTHENTICATED, details: 'missing or invalid token' };
   if (stopping) return { code: grpc.status.UNAVAILABLE, details: 'the host is shutting down' };
   try {
@@ -155,8 +216,13 @@ function exitEvent(outcome: RunOutcome): JobEvent {
   const code = /exited with code (\d+)/.exec(outcome.evalue);
   const signal = /killed by (SIG\w+)/.exec(outcome.evalue);
   return {
-    kind: 'EVENT_KIND_EXIT', is_error: true, output: `${outcome.ename}: ${outcome.evalue}\n`,
-    exit_code: code ? Number(code[1]) : -1, signal: signal?.[1] ?? '',
-    error_name: outcome.ename, error_value: outcome.evalue, traceback: outcome.traceback,
+    kind: 'EVENT_KIND_EXIT',
+    is_error: true,
+    output: `${outcome.ename}: ${outcome.evalue}\n`,
+    exit_code: code ? Number(code[1]) : -1,
+    signal: signal?.[1] ?? '',
+    error_name: outcome.ename,
+    error_value: outcome.evalue,
+    traceback: outcome.traceback,
   };
 }

@@ -16,7 +16,8 @@ import { errorOutcome, interrupted, magicError, toolchainNotFound } from '../eng
 import { checkComplete, completeAt, inspectAt } from './introspection/introspection.js';
 import { chooseExecutor } from '../executors/choose.js';
 import type { CellJob } from '../executors/executor.js';
-import { MagicError, parseCell, type Plan } from './magics/magics.js';
+import { MagicError, parseCell } from './magics/magics.js';
+import type { Plan } from './magics/plan.js';
 import { historyPath, openHistory } from './history.js';
 import { startReaper } from '../engine/run/reaper.js';
 import { runProgram, type TimeLimit } from '../engine/run/runner.js';
@@ -42,11 +43,16 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
   const scratch = createScratch({ tmpRoot: options.tmpRoot, onCreate: (dir) => reaper.watchDir(dir) });
   const defaultLimit = limitFromEnv(env, log);
   // Where cells run (ICUDA_EXECUTOR): here through `build` below, a GPU host, or Slurm.
-  const executor = chooseExecutor({ env, log, reaper, local: async (job: CellJob & { plan: Plan }, ctx: ExecutionContext) => {
-    const found = await toolchain();
-    if (!found.found) return toolchainNotFound(found.looked);
-    return build(found.toolchain.nvcc, job.plan, ctx).catch(scratchFailure);
-  } });
+  const executor = chooseExecutor({
+    env,
+    log,
+    reaper,
+    local: async (job: CellJob & { plan: Plan }, ctx: ExecutionContext) => {
+      const found = await toolchain();
+      if (!found.found) return toolchainNotFound(found.looked);
+      return build(found.toolchain.nvcc, job.plan, ctx).catch(scratchFailure);
+    },
+  });
   const cache = openCacheSession(env, log);
   const gpuArch = detectGpuArch(env);
   const defaultOutputLimit = outputLimitFromEnv(env);
@@ -71,7 +77,8 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
   const applyDefaultFlags = (plan: Plan, ctx: ExecutionContext) => {
     const action = plan.defaultFlags;
     if (action === 'reset') defaultFlags = [];
-    else if (action === 'show') ctx.output.stream('stdout', defaultFlags.length ? `default flags: ${defaultFlags.join(' ')}\n` : 'no default flags\n');
+    else if (action === 'show')
+      ctx.output.stream('stdout', defaultFlags.length ? `default flags: ${defaultFlags.join(' ')}\n` : 'no default flags\n');
     else if (action) defaultFlags = [...action.set];
   };
 
@@ -79,7 +86,10 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
   const scratchFailure = (error: unknown): ExecuteOutcome => {
     const code = (error as NodeJS.ErrnoException).code;
     if (!code || !SCRATCH_ERRORS.has(code)) throw error;
-    return errorOutcome('ScratchError', `cannot write the cell's files (${code}: ${(error as Error).message}); free space or fix the temp dir (TMPDIR), then run the cell again`);
+    return errorOutcome(
+      'ScratchError',
+      `cannot write the cell's files (${code}: ${(error as Error).message}); free space or fix the temp dir (TMPDIR), then run the cell again`,
+    );
   };
 
   /** Writes, compiles and runs the cell in a fresh run directory, removed afterwards unless %keep. */
@@ -90,11 +100,25 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
       await writeFile(join(dir, 'cell.cu'), cellFile(plan.source, ctx.executionCount));
       const more = await actions.compileExtra(plan);
       if ('status' in more) return more;
-      const [compiled, compileMs] = await timed(async () => compileCached(cache, {
-        nvcc, dir, flags: [...defaultFlags, ...plan.flags], executionCount: ctx.executionCount, env, signal: ctx.signal, reaper,
-        arch: await gpuArch, source: plan.source, nvccVersion, dirs: more.dirs, extra: more.extra,
-        skip: Boolean(plan.nocache || plan.resources), announceHit: Boolean(plan.time), output: ctx.output,
-      }));
+      const [compiled, compileMs] = await timed(async () =>
+        compileCached(cache, {
+          nvcc,
+          dir,
+          flags: [...defaultFlags, ...plan.flags],
+          executionCount: ctx.executionCount,
+          env,
+          signal: ctx.signal,
+          reaper,
+          arch: await gpuArch,
+          source: plan.source,
+          nvccVersion,
+          dirs: more.dirs,
+          extra: more.extra,
+          skip: Boolean(plan.nocache || plan.resources),
+          announceHit: Boolean(plan.time),
+          output: ctx.output,
+        }),
+      );
       execLog.debug({ status: compiled.status }, 'compiled');
       if (compiled.status === 'error') return actions.tidy(compiled);
       const shown = await actions.afterCompile(plan, compiled, dir, nvcc, ctx);
@@ -102,12 +126,24 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
       if (compiled.warnings) ctx.output.stream('stderr', compiled.warnings + '\n');
       if (ctx.signal.aborted) return interrupted();
       const limit: TimeLimit | undefined = plan.timeoutS ? { seconds: plan.timeoutS, source: `%timeout ${plan.timeoutS}` } : defaultLimit;
-      const output = limitOutput(ctx.output, plan.outputLimit ?? defaultOutputLimit, join(dirname(dirname(dir)), `output-cell${ctx.executionCount}-${Date.now()}.txt`));
+      const output = limitOutput(
+        ctx.output,
+        plan.outputLimit ?? defaultOutputLimit,
+        join(dirname(dirname(dir)), `output-cell${ctx.executionCount}-${Date.now()}.txt`),
+      );
       try {
-        const runWith: RunWith = (binary, args, sink) => runProgram({
-          binary, args, env: { ...env, ...plan.env }, cwd: dir, limit, signal: ctx.signal, output: sink, reaper,
-          input: ctx.allowStdin ? (prompt) => ctx.input(prompt) : undefined,
-        });
+        const runWith: RunWith = (binary, args, sink) =>
+          runProgram({
+            binary,
+            args,
+            env: { ...env, ...plan.env },
+            cwd: dir,
+            limit,
+            signal: ctx.signal,
+            output: sink,
+            reaper,
+            input: ctx.allowStdin ? (prompt) => ctx.input(prompt) : undefined,
+          });
         return await actions.run(plan, ctx, output, compiled.binary, runWith, nvcc, compileMs);
       } finally {
         await output.finish();
@@ -124,8 +160,12 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
         implementation: 'icuda',
         implementationVersion: packageVersion,
         languageInfo: {
-          name: 'cuda', version: nvccVersion, mimetype: 'text/x-cuda', file_extension: '.cu',
-          codemirror_mode: 'text/x-c++src', pygments_lexer: 'cuda',
+          name: 'cuda',
+          version: nvccVersion,
+          mimetype: 'text/x-cuda',
+          file_extension: '.cu',
+          codemirror_mode: 'text/x-c++src',
+          pygments_lexer: 'cuda',
         },
         banner: `icuda ${packageVersion}: each cell a CUDA program, compiled by nvcc${nvccVersion ? ` ${nvccVersion}` : ''} and run ${executor.where}; ${actions.bannerGpu() || 'GPU: still looking'}`,
       };
@@ -142,21 +182,39 @@ export function createCudaInterpreter(options: CudaInterpreterOptions): Interpre
       }
       applyDefaultFlags(plan, ctx);
       if (plan.showCache) ctx.output.stream('stdout', await describeCache(cache));
-      if (plan.showLimits) ctx.output.stream('stdout', describeLimits(limitsFromEnv({ ...env, ...plan.env }), plan.timeoutS ?? defaultLimit?.seconds));
+      if (plan.showLimits)
+        ctx.output.stream('stdout', describeLimits(limitsFromEnv({ ...env, ...plan.env }), plan.timeoutS ?? defaultLimit?.seconds));
       const early = await actions.before(plan, ctx);
       if (early) return early;
       if (!plan.hasCode) return { status: 'ok' };
       if (closed || ctx.signal.aborted) return interrupted();
-      return executor.execute({
-        plan, source: plan.source, flags: [...defaultFlags, ...plan.flags], args: plan.args, env: plan.env, timeoutS: plan.timeoutS,
-        executionCount: ctx.executionCount, defaultTimeoutS: defaultLimit?.seconds,
-      }, ctx);
+      return executor.execute(
+        {
+          plan,
+          source: plan.source,
+          flags: [...defaultFlags, ...plan.flags],
+          args: plan.args,
+          env: plan.env,
+          timeoutS: plan.timeoutS,
+          executionCount: ctx.executionCount,
+          defaultTimeoutS: defaultLimit?.seconds,
+        },
+        ctx,
+      );
     },
 
-    async complete(code, cursorPos) { return completeAt(code, cursorPos, await actions.workspaceFiles().catch(() => [])); },
-    async inspect(code, cursorPos) { return inspectAt(code, cursorPos); },
-    async isComplete(code) { return checkComplete(code); },
-    async history(query) { return history.query(query); },
+    async complete(code, cursorPos) {
+      return completeAt(code, cursorPos, await actions.workspaceFiles().catch(() => []));
+    },
+    async inspect(code, cursorPos) {
+      return inspectAt(code, cursorPos);
+    },
+    async isComplete(code) {
+      return checkComplete(code);
+    },
+    async history(query) {
+      return history.query(query);
+    },
 
     async shutdown() {
       closed = true;

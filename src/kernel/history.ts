@@ -9,7 +9,11 @@ import type { HistoryEntry, HistoryQuery } from '../protocol/interpreter.js';
 export const MAX_ENTRIES = 10000;
 
 /** One stored cell: session, execution count, source. */
-interface Stored { session: number; line: number; source: string }
+interface Stored {
+  session: number;
+  line: number;
+  source: string;
+}
 
 export interface History {
   /** Appends a cell in the background. */
@@ -62,20 +66,26 @@ async function load(file: string, log: Logger): Promise<Stored[]> {
     try {
       const e = JSON.parse(line) as Stored;
       return typeof e.session === 'number' && typeof e.line === 'number' && typeof e.source === 'string' ? [e] : [];
-    } catch { return []; }
+    } catch {
+      return [];
+    }
   });
   const kept = all.slice(-MAX_ENTRIES);
   if (kept.length < all.length) {
     const tmp = `${file}.${process.pid}.tmp`;
     await writeFile(tmp, kept.map((e) => JSON.stringify(e) + '\n').join(''))
-      .then(() => rename(tmp, file)).catch((err: unknown) => log.warn({ err }, 'history trim failed'));
+      .then(() => rename(tmp, file))
+      .catch((err: unknown) => log.warn({ err }, 'history trim failed'));
   }
   return kept;
 }
 
 /** A glob (`*`, `?`, `[...]`, as IPython's history search) as a whole-string regular expression. */
 export function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
+  const body = pattern
+    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/\*/g, '[\\s\\S]*')
+    .replace(/\?/g, '[\\s\\S]');
   return new RegExp(`^${body}$`);
 }
 

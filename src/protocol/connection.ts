@@ -56,7 +56,7 @@ export function parseConnectionInfo(raw: unknown): ConnectionInfo {
   checkScheme(scheme);
   const ports = Object.fromEntries(CHANNELS.map((c) => [`${c}_port`, port(o, `${c}_port`)]));
   const name = typeof o.kernel_name === 'string' ? { kernel_name: o.kernel_name } : {};
-  return { transport, ip: o.ip, key, signature_scheme: scheme as string, ...ports, ...name } as ConnectionInfo;
+  return { transport, ip: o.ip, key, signature_scheme: scheme, ...ports, ...name } as ConnectionInfo;
 }
 
 /** Returns the zeromq endpoint of one channel (ipc follows jupyter_client: `ipc://{ip}-{port}`). */

@@ -7,11 +7,26 @@ import { createMessage, replyType, type JsonObject, type Message, type RequestCh
 import { errorReplyFields, internalErrorReply } from './replies.js';
 
 export type ShellRequestType =
-  | 'execute_request' | 'kernel_info_request' | 'complete_request' | 'inspect_request'
-  | 'is_complete_request' | 'history_request' | 'comm_info_request' | 'shutdown_request'
-  | 'comm_open' | 'comm_msg' | 'comm_close';
-export type ControlRequestType = 'kernel_info_request' | 'shutdown_request' | 'interrupt_request' | 'complete_request'
-  | 'inspect_request' | 'is_complete_request' | 'history_request' | 'comm_info_request';
+  | 'execute_request'
+  | 'kernel_info_request'
+  | 'complete_request'
+  | 'inspect_request'
+  | 'is_complete_request'
+  | 'history_request'
+  | 'comm_info_request'
+  | 'shutdown_request'
+  | 'comm_open'
+  | 'comm_msg'
+  | 'comm_close';
+export type ControlRequestType =
+  | 'kernel_info_request'
+  | 'shutdown_request'
+  | 'interrupt_request'
+  | 'complete_request'
+  | 'inspect_request'
+  | 'is_complete_request'
+  | 'history_request'
+  | 'comm_info_request';
 
 /** One request being served, as a handler sees it. */
 export interface Request {
@@ -51,7 +66,12 @@ class Scope implements Request {
   replied = false;
   stopQueue = false;
   readonly after: (() => Promise<void> | void)[] = [];
-  constructor(readonly channel: RequestChannel, readonly msg: Message, readonly log: Logger, private readonly opts: DispatcherOptions) {}
+  constructor(
+    readonly channel: RequestChannel,
+    readonly msg: Message,
+    readonly log: Logger,
+    private readonly opts: DispatcherOptions,
+  ) {}
 
   /** Sends the reply; marks the request as answered first so a failed send is not answered twice. */
   async reply(content: JsonObject): Promise<void> {
@@ -134,7 +154,10 @@ export class Dispatcher {
     this.opts.iopub.status(msg, 'busy');
     try {
       if (handler) await handler(scope);
-      else if (this.#servedElsewhere(channel, type)) await scope.reply(errorReplyFields({ ename: 'WrongChannel', evalue: `${type} is served on shell, not on ${channel}`, traceback: [] }));
+      else if (this.#servedElsewhere(channel, type))
+        await scope.reply(
+          errorReplyFields({ ename: 'WrongChannel', evalue: `${type} is served on shell, not on ${channel}`, traceback: [] }),
+        );
       else log.warn('unknown message type: ignored');
     } catch (err) {
       await this.#answerFailure(scope, err);

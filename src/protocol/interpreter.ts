@@ -41,9 +41,7 @@ export interface ExecutionContext {
   log: Logger;
 }
 
-export type ExecuteOutcome =
-  | { status: 'ok'; result?: MimeBundle; resultMetadata?: Record<string, unknown> }
-  | ErrorOutcome;
+export type ExecuteOutcome = { status: 'ok'; result?: MimeBundle; resultMetadata?: Record<string, unknown> } | ErrorOutcome;
 
 export interface ErrorOutcome {
   status: 'error';
@@ -66,9 +64,7 @@ export interface InspectOutcome {
   metadata?: Record<string, unknown>;
 }
 
-export type IsCompleteOutcome =
-  | { status: 'complete' | 'invalid' | 'unknown' }
-  | { status: 'incomplete'; indent: string };
+export type IsCompleteOutcome = { status: 'complete' | 'invalid' | 'unknown' } | { status: 'incomplete'; indent: string };
 
 export interface HistoryQuery {
   histAccessType: 'range' | 'tail' | 'search';

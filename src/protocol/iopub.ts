@@ -54,7 +54,12 @@ export class IopubWriter implements Iopub {
   /** Greets a new subscriber (protocol 5.5): `iopub_welcome`, on a topic its filter matches. */
   welcome(subscription: Buffer): void {
     this.#flushStream();
-    this.#enqueue(undefined, 'iopub_welcome', { subscription: subscription.toString('utf8') }, subscription.length > 0 ? subscription : undefined);
+    this.#enqueue(
+      undefined,
+      'iopub_welcome',
+      { subscription: subscription.toString('utf8') },
+      subscription.length > 0 ? subscription : undefined,
+    );
   }
 
   /** Queues any iopub message after the pending stream text. */
@@ -108,12 +113,21 @@ export class IopubWriter implements Iopub {
   }
 
   /** Chains one send after the previous ones; a failed send is logged and never stops the chain. */
-  #enqueue(parent: Message | undefined, msgType: string, content: JsonObject, topic: Buffer = Buffer.from(`kernel.${this.options.session.id}.${msgType}`)): void {
+  #enqueue(
+    parent: Message | undefined,
+    msgType: string,
+    content: JsonObject,
+    topic: Buffer = Buffer.from(`kernel.${this.options.session.id}.${msgType}`),
+  ): void {
     const { session, send, log } = this.options;
     const msg = createMessage(session, msgType, content, parent, [topic]);
     const size = typeof content.text === 'string' ? content.text.length : 0;
     this.#queued += size;
-    this.#tail = this.#tail.then(() => send(msg)).catch((err: unknown) => log.error({ err, msgType }, 'iopub send failed'))
-      .finally(() => { this.#queued -= size; });
+    this.#tail = this.#tail
+      .then(() => send(msg))
+      .catch((err: unknown) => log.error({ err, msgType }, 'iopub send failed'))
+      .finally(() => {
+        this.#queued -= size;
+      });
   }
 }

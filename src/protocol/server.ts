@@ -41,10 +41,12 @@ export async function startKernel({ connection, interpreter, log: rootLog }: Sta
   const sockets = await openSockets(connection, log);
   const encoded = (send: SerialSend) => (msg: Message) => send(encodeMessage(msg, signer));
   const iopub = new IopubWriter({ session, send: encoded(sockets.send.iopub), log });
-  const firstSubscriber = new Promise<void>((subscribed) => sockets.onSubscribe((topic) => {
-    iopub.welcome(topic);
-    subscribed();
-  }));
+  const firstSubscriber = new Promise<void>((subscribed) =>
+    sockets.onSubscribe((topic) => {
+      iopub.welcome(topic);
+      subscribed();
+    }),
+  );
   // A frontend that connects and at once sends a request (jupyter console does) would miss the
   // request's busy/idle if its subscription has not reached iopub yet, and wait forever. So
   // shell requests wait for the first subscriber, or SUBSCRIBER_WAIT_MS, whichever comes first;

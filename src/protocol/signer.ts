@@ -13,7 +13,11 @@ export class Signer {
   readonly #order: string[] = [];
 
   /** `scheme` is e.g. "hmac-sha256"; `memory` is how many signatures are kept against replays. */
-  constructor(scheme: string, key: string, private readonly memory = 4096) {
+  constructor(
+    scheme: string,
+    key: string,
+    private readonly memory = 4096,
+  ) {
     this.#hash = schemeHash(scheme);
     this.#key = key;
   }

@@ -13,7 +13,11 @@ interface Pending {
 export class StdinBroker {
   #pending: Pending | undefined;
 
-  constructor(private readonly session: Session, private readonly send: (msg: Message) => Promise<void>, private readonly log: Logger) {}
+  constructor(
+    private readonly session: Session,
+    private readonly send: (msg: Message) => Promise<void>,
+    private readonly log: Logger,
+  ) {}
 
   /** Sends input_request to the requester of `parent` and resolves with the reply's value. */
   async ask(parent: Message, prompt: string, password: boolean, signal: AbortSignal): Promise<string> {
@@ -46,7 +50,7 @@ export class StdinBroker {
       return;
     }
     const value = msg.content.value;
-    this.#settle(typeof value === 'string' ? value : String(value ?? ''));
+    this.#settle(typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '');
   }
 
   /** Rejects a pending request (shutdown). */

@@ -10,7 +10,11 @@ export type WireErrorCode = 'missing-delimiter' | 'too-few-frames' | 'bad-json' 
 /** Why a received multipart message could not be turned into a Message. */
 export class WireError extends Error {
   override readonly name = 'WireError';
-  constructor(readonly code: WireErrorCode, message: string, options?: ErrorOptions) {
+  constructor(
+    readonly code: WireErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }
@@ -20,22 +24,23 @@ export function decodeFrames(frames: readonly Buffer[], signer: Signer): Message
   const split = frames.findIndex((f) => f.equals(DELIMITER));
   if (split < 0) throw new WireError('missing-delimiter', `no <IDS|MSG> delimiter among ${frames.length} frames`);
   const rest = frames.slice(split + 1);
-  if (rest.length < 5) throw new WireError('too-few-frames', `expected a signature and 4 JSON frames after the delimiter, got ${rest.length} frames`);
-  const signature = rest[0]!.toString('utf8');
+  if (rest.length < 5)
+    throw new WireError('too-few-frames', `expected a signature and 4 JSON frames after the delimiter, got ${rest.length} frames`);
+  const signature = rest[0].toString('utf8');
   const parts = rest.slice(1, 5);
   const verdict = signer.verify(signature, parts);
   if (verdict === 'invalid') throw new WireError('bad-signature', 'signature does not match');
   if (verdict === 'replayed') throw new WireError('replayed', 'signature seen before (replayed message)');
   const [header, parent, metadata, content] = parts.map(parseObject);
-  if (typeof header!.msg_type !== 'string' || typeof header!.msg_id !== 'string') {
+  if (typeof header.msg_type !== 'string' || typeof header.msg_id !== 'string') {
     throw new WireError('bad-json', 'header has no msg_type or msg_id string');
   }
   return {
     identities: frames.slice(0, split),
     header: header as Header,
-    parent_header: parent!,
-    metadata: metadata!,
-    content: content!,
+    parent_header: parent,
+    metadata: metadata,
+    content: content,
     buffers: rest.slice(5),
   };
 }

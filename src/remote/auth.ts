@@ -8,7 +8,7 @@ export type Authorizer = (metadata: Metadata) => boolean;
 
 /** Reads a token file: its first line, trimmed; an empty token is refused. */
 export async function readToken(file: string): Promise<string> {
-  const token = (await readFile(file, 'utf8')).split('\n')[0]!.trim();
+  const token = (await readFile(file, 'utf8')).split('\n')[0].trim();
   if (!token) throw new Error(`token file ${file} is empty`);
   return token;
 }
@@ -23,7 +23,7 @@ export function bearerAuthorizer(token: string): Authorizer {
     const header = metadata.get('authorization')[0];
     if (typeof header !== 'string') return false;
     const match = /^Bearer (.+)$/.exec(header.trim());
-    return match !== null && timingSafeEqual(digest(match[1]!), expected);
+    return match !== null && timingSafeEqual(digest(match[1]), expected);
   };
 }
 

@@ -8,7 +8,10 @@ import { packageRoot } from '../package-info.js';
 export const PROTO_FILE = join(packageRoot, 'proto', 'compute.proto');
 export const SERVICE_NAME = 'compute.CUDAExecutor';
 
-export interface WorkspaceFile { name: string; content: Buffer }
+export interface WorkspaceFile {
+  name: string;
+  content: Buffer;
+}
 
 export interface ComputeRequest {
   source_code: string;
@@ -22,8 +25,14 @@ export interface ComputeRequest {
   execution_count: number;
 }
 
-export type EventKind = 'EVENT_KIND_UNSPECIFIED' | 'EVENT_KIND_STDOUT' | 'EVENT_KIND_STDERR'
-  | 'EVENT_KIND_COMPILE_DIAGNOSTIC' | 'EVENT_KIND_STATUS' | 'EVENT_KIND_DISPLAY_DATA' | 'EVENT_KIND_EXIT';
+export type EventKind =
+  | 'EVENT_KIND_UNSPECIFIED'
+  | 'EVENT_KIND_STDOUT'
+  | 'EVENT_KIND_STDERR'
+  | 'EVENT_KIND_COMPILE_DIAGNOSTIC'
+  | 'EVENT_KIND_STATUS'
+  | 'EVENT_KIND_DISPLAY_DATA'
+  | 'EVENT_KIND_EXIT';
 
 export interface ComputeResponse {
   output: string;
@@ -39,7 +48,25 @@ export interface ComputeResponse {
   display_json?: string;
 }
 
-export interface Gpu { index: number; name: string; memory: string }
+/** What a DISPLAY_DATA event's display_json holds. */
+export interface DisplayEvent {
+  data: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  display_id?: string;
+  /** Replaces the display with this id shown earlier. */
+  update?: boolean;
+}
+
+/** A client of the service, with its two calls typed. */
+export interface ComputeClient extends grpc.Client {
+  ExecuteCode(request: ComputeRequest, metadata: grpc.Metadata): grpc.ClientReadableStream<ComputeResponse>;
+}
+
+export interface Gpu {
+  index: number;
+  name: string;
+  memory: string;
+}
 
 export interface InfoReply {
   gpus: Gpu[];
@@ -65,7 +92,14 @@ let loaded: ComputeService | undefined;
 /** Loads the service once: field names kept as written, enums as strings, defaults filled in. */
 export function computeService(): ComputeService {
   if (loaded) return loaded;
-  const definition = protoLoader.loadSync(PROTO_FILE, { keepCase: true, longs: Number, enums: String, defaults: true, arrays: true, objects: true });
+  const definition = protoLoader.loadSync(PROTO_FILE, {
+    keepCase: true,
+    longs: Number,
+    enums: String,
+    defaults: true,
+    arrays: true,
+    objects: true,
+  });
   const pkg = grpc.loadPackageDefinition(definition) as unknown as { compute: { CUDAExecutor: grpc.ServiceClientConstructor } };
   const Client = pkg.compute.CUDAExecutor;
   loaded = { service: Client.service, Client };

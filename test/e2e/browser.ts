@@ -20,8 +20,12 @@ export function findChromium(): { path?: string; missing?: string } {
 /** Launches headless chromium. */
 export async function launch(executablePath: string): Promise<Browser> {
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath, headless: true, timeout: 60_000,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'] });
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    timeout: 60_000,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
 }
 
 /** Saves a screenshot as test-output/e2e/NAME.png. */

@@ -29,9 +29,15 @@ export async function startLab(outputDir: string): Promise<LabServer> {
   const root = join(home, 'notebooks');
   await mkdir(root);
   const env = {
-    ...process.env, JUPYTER_DATA_DIR: join(home, 'data'), JUPYTER_CONFIG_DIR: join(home, 'config'),
-    JUPYTER_RUNTIME_DIR: join(home, 'runtime'), JUPYTER_PATH: '', JUPYTERLAB_SETTINGS_DIR: join(home, 'settings'),
-    JUPYTERLAB_WORKSPACES_DIR: join(home, 'workspaces'), ICUDA_LOG_LEVEL: 'debug', TMPDIR: home,
+    ...process.env,
+    JUPYTER_DATA_DIR: join(home, 'data'),
+    JUPYTER_CONFIG_DIR: join(home, 'config'),
+    JUPYTER_RUNTIME_DIR: join(home, 'runtime'),
+    JUPYTER_PATH: '',
+    JUPYTERLAB_SETTINGS_DIR: join(home, 'settings'),
+    JUPYTERLAB_WORKSPACES_DIR: join(home, 'workspaces'),
+    ICUDA_LOG_LEVEL: 'debug',
+    TMPDIR: home,
   };
   execFileSync(process.execPath, [join(packageRoot, 'bin', 'icuda.js'), 'install', '--user'], { env, stdio: 'pipe' });
   await quietSettings(join(home, 'settings'));
@@ -40,19 +46,54 @@ export async function startLab(outputDir: string): Promise<LabServer> {
   await mkdir(outputDir, { recursive: true });
   const logFile = join(outputDir, 'server-and-kernel.log');
   const fd = openSync(logFile, 'w');
-  const child: ChildProcess = spawn(join(venvBin, 'jupyter'), ['lab', '--no-browser', '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`,
-    '--ServerApp.port_retries=0', `--IdentityProvider.token=${token}`, `--ServerApp.root_dir=${root}`, '--LabApp.news_url=',
-    '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate', ...(process.getuid?.() === 0 ? ['--allow-root'] : [])], { env, detached: true, stdio: ['ignore', fd, fd] });
+  const child: ChildProcess = spawn(
+    join(venvBin, 'jupyter'),
+    [
+      'lab',
+      '--no-browser',
+      '--ServerApp.ip=127.0.0.1',
+      `--ServerApp.port=${port}`,
+      '--ServerApp.port_retries=0',
+      `--IdentityProvider.token=${token}`,
+      `--ServerApp.root_dir=${root}`,
+      '--LabApp.news_url=',
+      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+      ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+    ],
+    { env, detached: true, stdio: ['ignore', fd, fd] },
+  );
   closeSync(fd);
   const url = `http://127.0.0.1:${port}`;
   const server: LabServer = {
-    url, token, root, logFile,
+    url,
+    token,
+    root,
+    logFile,
     at: (path) => `${url}${path}${path.includes('?') ? '&' : '?'}token=${token}`,
-    logTail: async (lines = 60) => (await readFile(logFile, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-lines).map((l) => l.slice(0, 400)).join('\n'),
+    logTail: async (lines = 60) =>
+      (await readFile(logFile, 'utf8').catch(() => ''))
+        .trimEnd()
+        .split('\n')
+        .slice(-lines)
+        .map((l) => l.slice(0, 400))
+        .join('\n'),
     stop: async () => {
-      const exited = new Promise((resolve) => { if (child.exitCode !== null) resolve(undefined); else child.once('exit', resolve); });
-      try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ }
-      const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
+      const exited = new Promise((resolve) => {
+        if (child.exitCode !== null) resolve(undefined);
+        else child.once('exit', resolve);
+      });
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }, 10_000);
       await exited;
       clearTimeout(timer);
       await rm(home, { recursive: true, force: true });
@@ -79,7 +120,10 @@ async function waitUntilUp(server: LabServer, child: ChildProcess, ms: number): 
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`jupyter lab exited (${child.exitCode}):\n${await server.logTail()}`);
-    const ok = await fetch(server.at('/api/status')).then((r) => r.ok, () => false);
+    const ok = await fetch(server.at('/api/status')).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -20,13 +20,16 @@ async function nvccWrapper(): Promise<{ dir: string; nvcc: string; compiles(): P
   const dir = await mkdtemp(join(tmpdir(), 'icuda-cache-test-'));
   const real = execFileSync('sh', ['-c', 'command -v nvcc || echo /usr/local/cuda/bin/nvcc']).toString().trim();
   const nvcc = join(dir, 'nvcc');
-  await writeFile(nvcc, `#!/bin/sh
+  await writeFile(
+    nvcc,
+    `#!/bin/sh
 if [ "$1" = "--version" ] && [ -n "$FAKE_NVCC_RELEASE" ]; then
   echo "Cuda compilation tools, release $FAKE_NVCC_RELEASE, V$FAKE_NVCC_RELEASE.0"; exit 0
 fi
 [ "$1" = "--version" ] || echo "$*" >> "${join(dir, 'nvcc.log')}"
 exec "${real}" "$@"
-`);
+`,
+  );
   await chmod(nvcc, 0o755);
   const compiles = async () => (await readFile(join(dir, 'nvcc.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
   return { dir, nvcc, compiles };
@@ -97,8 +100,11 @@ describe('compile cache through jupyter_client', { skip }, () => {
     const keys = await readdir(entries);
     let n = await w.compiles();
     // Find this cell's entry: the newest manifest.
-    const key = (await Promise.all(keys.map(async (key) => ({ key, m: JSON.parse(await readFile(join(entries, key, 'manifest.json'), 'utf8')) }))))
-      .sort((a, b) => a.m.created.localeCompare(b.m.created)).at(-1)!.key;
+    const key = (
+      await Promise.all(keys.map(async (key) => ({ key, m: JSON.parse(await readFile(join(entries, key, 'manifest.json'), 'utf8')) })))
+    )
+      .sort((a, b) => a.m.created.localeCompare(b.m.created))
+      .at(-1)!.key;
     await truncate(join(entries, key, 'prog'), 100);
     printed(await k.execute(code), 'sound\n');
     assert.equal(await w.compiles(), ++n, 'truncated entry rebuilt');
@@ -114,7 +120,7 @@ describe('compile cache through jupyter_client', { skip }, () => {
     assert.equal(await w.compiles(), n, 'the rebuilt entry hits');
   });
 
-  test('%cache shows the size and this session\'s hit rate', async () => {
+  test("%cache shows the size and this session's hit rate", async () => {
     const ex = await k.execute('%cache');
     assert.equal(ex.reply.content.status, 'ok');
     const text = streamText(ex, 'stdout');
@@ -124,7 +130,10 @@ describe('compile cache through jupyter_client', { skip }, () => {
   });
 
   test('another nvcc version misses; two kernels filling the cache at once stay consistent', async () => {
-    const [other, twin] = await Promise.all([TestKernel.start({ env: { ...env(), FAKE_NVCC_RELEASE: '99.9' } }), TestKernel.start({ env: env() })]);
+    const [other, twin] = await Promise.all([
+      TestKernel.start({ env: { ...env(), FAKE_NVCC_RELEASE: '99.9' } }),
+      TestKernel.start({ env: env() }),
+    ]);
     try {
       let n = await w.compiles();
       printed(await other.execute(hello('first')), 'first\n');
@@ -134,8 +143,12 @@ describe('compile cache through jupyter_client', { skip }, () => {
       const cells = ['a', 'b', 'c'].map((word) => hello(`shared-${word}`));
       // Both kernels compile the same new cells at the same time, in opposite orders.
       await Promise.all([
-        (async () => { for (const c of cells) printed(await k.execute(c), /shared-\w/.exec(c)![0] + '\n'); })(),
-        (async () => { for (const c of [...cells].reverse()) printed(await twin.execute(c), /shared-\w/.exec(c)![0] + '\n'); })(),
+        (async () => {
+          for (const c of cells) printed(await k.execute(c), /shared-\w/.exec(c)![0] + '\n');
+        })(),
+        (async () => {
+          for (const c of [...cells].reverse()) printed(await twin.execute(c), /shared-\w/.exec(c)![0] + '\n');
+        })(),
       ]);
       assert.equal(await w.compiles(), n + cells.length, 'each cell compiled once: the other kernel waited for its entry');
       n = await w.compiles();
@@ -147,7 +160,7 @@ describe('compile cache through jupyter_client', { skip }, () => {
         const bin = await readFile(join(entries, key, 'prog'));
         assert.equal(bin.length, m.size, `entry ${key} is whole`);
       }
-      assert.deepEqual((await readdir(join(cacheDir, 'tmp')).catch(() => [])), [], 'no half-written entry is left');
+      assert.deepEqual(await readdir(join(cacheDir, 'tmp')).catch(() => []), [], 'no half-written entry is left');
     } finally {
       await Promise.all([other.close(), twin.close()]);
     }

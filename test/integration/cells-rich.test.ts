@@ -15,18 +15,23 @@ if (skip && process.env.CI) throw new Error(`CI must run the jupyter_client test
 
 /** Whether this machine has a GPU the driver can use. */
 const hasGpu = (() => {
-  try { return execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8' }).includes('GPU'); } catch { return false; }
+  try {
+    return execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8' }).includes('GPU');
+  } catch {
+    return false;
+  }
 })();
 
 /** The display_data bundles of an exchange, in order. */
 const displays = (ex: Exchange) => ex.iopub.filter((m) => m.msg_type === 'display_data').map((m) => m.content.data as Record<string, any>);
 
 /** The iopub outputs as a list of 'stdout:TEXT' / 'display:MIME…' tags, in order. */
-const outputOrder = (ex: Exchange) => ex.iopub.flatMap((m) => {
-  if (m.msg_type === 'stream') return [`${m.content.name}:${m.content.text}`];
-  if (m.msg_type === 'display_data') return [`display:${Object.keys(m.content.data).sort().join(',')}`];
-  return [];
-});
+const outputOrder = (ex: Exchange) =>
+  ex.iopub.flatMap((m) => {
+    if (m.msg_type === 'stream') return [`${m.content.name}:${m.content.text}`];
+    if (m.msg_type === 'display_data') return [`display:${Object.keys(m.content.data).sort().join(',')}`];
+    return [];
+  });
 
 const RICH = `#include "icuda.h"
 int main() {
@@ -48,24 +53,33 @@ int main() {
 
 describe('rich output, timing, notices and input through jupyter_client', { skip }, () => {
   let k: TestKernel;
-  before(async () => { k = await TestKernel.start(); });
-  after(async () => { await k?.close(); });
+  before(async () => {
+    k = await TestKernel.start();
+  });
+  after(async () => {
+    await k?.close();
+  });
 
   test('icuda.h displays arrive as display_data, in order with stdout', async () => {
     const ex = await k.execute(RICH);
     assert.equal(ex.reply.content.status, 'ok', JSON.stringify(ex.reply.content));
     const shown = displays(ex);
     assert.equal(shown.length, 6);
-    assert.equal(shown[0]!['text/html'], '<b>bold</b>');
-    assert.equal(shown[1]!['text/markdown'], '# Title');
-    assert.match(shown[2]!['image/svg+xml'], /^<svg /);
-    assert.equal(Buffer.from(shown[3]!['image/png'], 'base64').toString('hex'), '89504e4700ff');
-    assert.deepEqual(shown[4]!['application/json'], { n: [1, 2], s: 'x' });
-    assert.match(shown[5]!['text/html'], /<td>vadd<\/td><td>0.25<\/td>/);
-    assert.match(shown[5]!['text/html'], /<td>&lt;1&gt;<\/td>/, 'cells are escaped');
-    assert.match(shown[5]!['text/plain'], /^kernel {2}ms\n-+ {2}-+\nvadd {4}0.25\nsaxpy {3}<1>\n$/);
+    assert.equal(shown[0]['text/html'], '<b>bold</b>');
+    assert.equal(shown[1]['text/markdown'], '# Title');
+    assert.match(shown[2]['image/svg+xml'], /^<svg /);
+    assert.equal(Buffer.from(shown[3]['image/png'], 'base64').toString('hex'), '89504e4700ff');
+    assert.deepEqual(shown[4]['application/json'], { n: [1, 2], s: 'x' });
+    assert.match(shown[5]['text/html'], /<td>vadd<\/td><td>0.25<\/td>/);
+    assert.match(shown[5]['text/html'], /<td>&lt;1&gt;<\/td>/, 'cells are escaped');
+    assert.match(shown[5]['text/plain'], /^kernel {2}ms\n-+ {2}-+\nvadd {4}0.25\nsaxpy {3}<1>\n$/);
     assert.equal(streamText(ex, 'stdout'), 'before\nbetween\nafter\n', 'stdout carries no frames');
-    assert.deepEqual(outputOrder(ex).slice(0, 4), ['stdout:before\n', 'display:text/html,text/plain', 'stdout:between\n', 'display:text/markdown,text/plain']);
+    assert.deepEqual(outputOrder(ex).slice(0, 4), [
+      'stdout:before\n',
+      'display:text/html,text/plain',
+      'stdout:between\n',
+      'display:text/markdown,text/plain',
+    ]);
     assert.equal(outputOrder(ex).at(-1), 'stdout:after\n');
     assert.equal(streamText(ex, 'stderr'), '', 'a program that never used CUDA gets no notice');
   });
@@ -78,8 +92,11 @@ describe('rich output, timing, notices and input through jupyter_client', { skip
       const env = { ...process.env };
       delete env.ICUDA_DISPLAY_FD;
       const out = execFileSync(join(dir, 'rich'), { env, encoding: 'utf8' });
-      assert.equal(out, 'before\n<b>bold</b>\nbetween\n# Title\n[SVG image, 62 bytes]\n[PNG image, 6 bytes]\n{"n": [1, 2], "s": "x"}\n'
-        + 'kernel  ms\n------  ----\nvadd    0.25\nsaxpy   <1>\nafter\n');
+      assert.equal(
+        out,
+        'before\n<b>bold</b>\nbetween\n# Title\n[SVG image, 62 bytes]\n[PNG image, 6 bytes]\n{"n": [1, 2], "s": "x"}\n' +
+          'kernel  ms\n------  ----\nvadd    0.25\nsaxpy   <1>\nafter\n',
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -105,7 +122,11 @@ int main() {
     assert.match(table['text/plain'], /\nmemset +1 +/);
     if (hasGpu) assert.match(table['text/plain'], /\nscale +3 +\d+\.\d{3} +\d+\.\d{3}/);
     else assert.match(table['text/plain'], /no kernel times: CUDA events failed \(CUDA driver version is insufficient/);
-    assert.equal(outputOrder(ex).indexOf('stdout:done\n') < outputOrder(ex).findIndex((o) => o.startsWith('display:')), true, 'the table comes at exit');
+    assert.equal(
+      outputOrder(ex).indexOf('stdout:done\n') < outputOrder(ex).findIndex((o) => o.startsWith('display:')),
+      true,
+      'the table comes at exit',
+    );
   });
 
   test('a CUDA error the program left unchecked is explained after it ends', async () => {
@@ -125,8 +146,16 @@ int main() {
     assert.equal(ex.reply.content.status, 'ok');
     assert.equal(streamText(ex, 'stdout'), 'finished\n');
     const stderr = streamText(ex, 'stderr');
-    if (hasGpu) assert.match(stderr, /^icuda: CUDA error left unchecked at exit: .*\(cudaErrorNoKernelImageForDevice\) — compiled for an arch the GPU cannot run; fix: %flags -arch=sm_\d+\n$/);
-    else assert.match(stderr, /^icuda: CUDA unavailable: CUDA driver version is insufficient for CUDA runtime version \(cudaErrorInsufficientDriver\) — no usable GPU\/driver on this machine/);
+    if (hasGpu)
+      assert.match(
+        stderr,
+        /^icuda: CUDA error left unchecked at exit: .*\(cudaErrorNoKernelImageForDevice\) — compiled for an arch the GPU cannot run; fix: %flags -arch=sm_\d+\n$/,
+      );
+    else
+      assert.match(
+        stderr,
+        /^icuda: CUDA unavailable: CUDA driver version is insufficient for CUDA runtime version \(cudaErrorInsufficientDriver\) — no usable GPU\/driver on this machine/,
+      );
     assert.equal(stderr.split('\n').length, 2, 'one line');
   });
 
@@ -172,8 +201,16 @@ int main() {
     assert.equal(ex.reply.content.status, 'ok');
     assert.equal(streamText(ex, 'stdout'), 'ran\n');
     const stderr = streamText(ex, 'stderr');
-    if (hasGpu) assert.match(stderr, /^icuda: CUDA error after kernel launch #2 <<<\(1,1,1\),\(2048,1,1\)>>>: .*\(cudaErrorInvalidConfiguration\) — invalid launch configuration/);
-    else assert.match(stderr, /^icuda: CUDA error after kernel launch #1 <<<\(1,1,1\),\(1,1,1\)>>>: .*\(cudaErrorInsufficientDriver\) — no usable GPU\/driver/);
+    if (hasGpu)
+      assert.match(
+        stderr,
+        /^icuda: CUDA error after kernel launch #2 <<<\(1,1,1\),\(2048,1,1\)>>>: .*\(cudaErrorInvalidConfiguration\) — invalid launch configuration/,
+      );
+    else
+      assert.match(
+        stderr,
+        /^icuda: CUDA error after kernel launch #1 <<<\(1,1,1\),\(1,1,1\)>>>: .*\(cudaErrorInsufficientDriver\) — no usable GPU\/driver/,
+      );
     assert.equal(stderr.trimEnd().split('\n').length, 1, 'the same error is not repeated at exit');
   });
 
@@ -209,7 +246,9 @@ int main() {
   });
 
   test('a program that never reads stdin is never asked for input', async () => {
-    const ex = await k.execute('#include <unistd.h>\n#include <cstdio>\nint main() { usleep(300000); printf("quiet\\n"); return 0; }', { allow_stdin: true });
+    const ex = await k.execute('#include <unistd.h>\n#include <cstdio>\nint main() { usleep(300000); printf("quiet\\n"); return 0; }', {
+      allow_stdin: true,
+    });
     assert.equal(ex.reply.content.status, 'ok');
     assert.equal(ex.all.filter((m) => m.msg_type === 'input_request').length, 0);
     assert.equal(streamText(ex, 'stdout'), 'quiet\n');

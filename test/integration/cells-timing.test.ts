@@ -7,7 +7,7 @@ import { assertNothingLeftUnder } from '../support/leftovers.js';
 const skip = missingClient();
 if (skip && process.env.CI) throw new Error(`CI must run the jupyter_client tests: ${skip}`);
 
-const statusOf = (ex: Exchange) => ex.reply.content.status === 'ok' ? 'ok' : `${ex.reply.content.ename}: ${ex.reply.content.evalue}`;
+const statusOf = (ex: Exchange) => (ex.reply.content.status === 'ok' ? 'ok' : `${ex.reply.content.ename}: ${ex.reply.content.evalue}`);
 const displays = (ex: Exchange) => ex.iopub.filter((m) => m.msg_type === 'display_data').map((m) => m.content.data);
 
 /** A program that counts its runs in a file of its run directory and fails on run `failAt`. */
@@ -21,12 +21,16 @@ int main() {
 
 describe('%time, %bench, %gpuinfo and the banner through jupyter_client', { skip }, () => {
   let k: TestKernel;
-  before(async () => { k = await TestKernel.start(); });
-  after(async () => { await k?.close(); });
+  before(async () => {
+    k = await TestKernel.start();
+  });
+  after(async () => {
+    await k?.close();
+  });
   afterEach(() => assertNothingLeftUnder(k.tmp));
 
   test('kernel_info answers at once and its banner names nvcc and the GPU (or none)', async () => {
-    let banner = '';
+    let banner: string;
     const deadline = Date.now() + 60_000;
     do {
       const started = Date.now();

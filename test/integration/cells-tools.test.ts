@@ -14,7 +14,7 @@ import { assertNothingLeftUnder } from '../support/leftovers.js';
 const skip = missingClient();
 if (skip && process.env.CI) throw new Error(`CI must run the jupyter_client tests: ${skip}`);
 
-const statusOf = (ex: Exchange) => ex.reply.content.status === 'ok' ? 'ok' : `${ex.reply.content.ename}: ${ex.reply.content.evalue}`;
+const statusOf = (ex: Exchange) => (ex.reply.content.status === 'ok' ? 'ok' : `${ex.reply.content.ename}: ${ex.reply.content.evalue}`);
 const displays = (ex: Exchange) => ex.iopub.filter((m) => m.msg_type === 'display_data').map((m) => m.content.data);
 
 /** Each fake records its argv (one per line) in <fakes>/<name>.argv, then acts. */
@@ -65,7 +65,10 @@ describe('%%sass, %profile and %sanitize against fake tools', { skip }, () => {
     fakes = await mkdtemp(join(tmpdir(), 'icuda-fakes-'));
     k = await TestKernel.start({ env: { PATH: `${fakes}:${process.env.PATH}` } });
   });
-  after(async () => { await k?.close(); await rm(fakes, { recursive: true, force: true }); });
+  after(async () => {
+    await k?.close();
+    await rm(fakes, { recursive: true, force: true });
+  });
   afterEach(() => assertNothingLeftUnder(k.tmp));
 
   test('%%sass without cuobjdump or nvdisasm says what to install', async (t) => {
@@ -76,7 +79,7 @@ describe('%%sass, %profile and %sanitize against fake tools', { skip }, () => {
     assert.match(streamText(ex, 'stdout'), /^\/\/ noop\(\) \[sm_\d+\]: \d+ registers/, 'the resource summary still shows');
   });
 
-  test('%%sass runs cuobjdump -sass on the cell\'s cubin and shows its text', async () => {
+  test("%%sass runs cuobjdump -sass on the cell's cubin and shows its text", async () => {
     await fake('cuobjdump');
     try {
       const ex = await k.execute('%flags -arch=sm_80\n%%sass\n__global__ void noop() {}\n');
@@ -85,7 +88,9 @@ describe('%%sass, %profile and %sanitize against fake tools', { skip }, () => {
       assert.match(out, /^\/\/ noop\(\) \[sm_80\]: /);
       assert.match(out, /Function : _Z4noopv\n.*EXIT ;/);
       assert.deepEqual(await argv('cuobjdump'), ['-sass', 'cell.cubin']);
-    } finally { await fake('cuobjdump', false); }
+    } finally {
+      await fake('cuobjdump', false);
+    }
   });
 
   test('%%sass falls back to nvdisasm when cuobjdump is missing', async (t) => {
@@ -96,11 +101,17 @@ describe('%%sass, %profile and %sanitize against fake tools', { skip }, () => {
       assert.equal(statusOf(ex), 'ok');
       assert.match(streamText(ex, 'stdout'), /\.text\._Z4noopv:\n.*EXIT ;/);
       assert.deepEqual(await argv('nvdisasm'), ['cell.cubin']);
-    } finally { await fake('nvdisasm', false); }
+    } finally {
+      await fake('nvdisasm', false);
+    }
   });
 
   test('%profile without ncu, nsys or compute-sanitizer names what to install', async () => {
-    for (const [magic, tool] of [['%profile', 'ncu'], ['%profile nsys', 'nsys'], ['%sanitize', 'compute-sanitizer']] as const) {
+    for (const [magic, tool] of [
+      ['%profile', 'ncu'],
+      ['%profile nsys', 'nsys'],
+      ['%sanitize', 'compute-sanitizer'],
+    ] as const) {
       if (await findTool(tool, process.env)) continue; // a real one is installed here
       const ex = await k.execute(`${magic}\n${PROGRAM}`);
       assert.match(statusOf(ex), new RegExp(`^ToolNotFound: ${tool} not found.*install the CUDA toolkit package cuda-`), magic);
@@ -113,17 +124,23 @@ describe('%%sass, %profile and %sanitize against fake tools', { skip }, () => {
       const ex = await k.execute(`%profile ncu --set full\n${PROGRAM}`);
       assert.equal(statusOf(ex), 'ok');
       assert.match(streamText(ex, 'stdout'), /==PROF== Connected to process\nprogram ran\n/);
-      assert.equal(await readFile(join(fakes, 'ncu.options'), 'utf8'), 'option: --set\noption: full\n', 'the user\'s ncu arguments come first');
+      assert.equal(
+        await readFile(join(fakes, 'ncu.options'), 'utf8'),
+        'option: --set\noption: full\n',
+        "the user's ncu arguments come first",
+      );
       const args = await argv('ncu');
       assert.equal(args[0], '--import');
       assert.deepEqual(args.slice(2), ['--csv', '--page', 'details']);
-      assert.match(args[1]!, /workspace\/profile-\d+\.ncu-rep$/);
+      assert.match(args[1], /workspace\/profile-\d+\.ncu-rep$/);
       const [table] = displays(ex);
       assert.match(table['text/plain'], /ncu: 1 kernel; full report kept in the workspace as profile-\d+\.ncu-rep/);
       assert.match(table['text/plain'], /noop\(\)\s+\(1, 1, 1\)\s+\(32, 1, 1\)\s+1\.60 usecond\s+0\.42 %/);
       assert.match(table['text/html'], /<td>noop\(\)<\/td>/);
       assert.match(streamText(await k.execute('%workspace'), 'stdout'), /profile-\d+\.ncu-rep/);
-    } finally { await fake('ncu', false); }
+    } finally {
+      await fake('ncu', false);
+    }
   });
 
   test('%profile names the fix for ERR_NVGPUCTRPERM', async () => {
@@ -134,7 +151,9 @@ describe('%%sass, %profile and %sanitize against fake tools', { skip }, () => {
       const traceback = ex.reply.content.traceback.join('\n');
       assert.match(traceback, /--cap-add SYS_ADMIN/);
       assert.match(traceback, /NVreg_RestrictProfilingToAdminUsers=0/);
-    } finally { await fake('ncu', false); }
+    } finally {
+      await fake('ncu', false);
+    }
   });
 
   test('%profile nsys summarises the kernels from nsys stats', async () => {
@@ -142,9 +161,18 @@ describe('%%sass, %profile and %sanitize against fake tools', { skip }, () => {
     try {
       const ex = await k.execute(`%profile nsys\n${PROGRAM}`);
       assert.equal(statusOf(ex), 'ok');
-      assert.deepEqual((await argv('nsys')).slice(0, 6), ['stats', '--force-export=true', '--report', 'cuda_gpu_kern_sum', '--format', 'csv']);
+      assert.deepEqual((await argv('nsys')).slice(0, 6), [
+        'stats',
+        '--force-export=true',
+        '--report',
+        'cuda_gpu_kern_sum',
+        '--format',
+        'csv',
+      ]);
       assert.match(displays(ex)[0]['text/plain'], /noop\(\)\s+100\.0\s+2\s+2048/);
-    } finally { await fake('nsys', false); }
+    } finally {
+      await fake('nsys', false);
+    }
   });
 
   test('%sanitize shows findings and fails the cell when there are errors; passes when clean', async () => {
@@ -158,10 +186,15 @@ describe('%%sass, %profile and %sanitize against fake tools', { skip }, () => {
       assert.equal(statusOf(dirty), 'SanitizerError: memcheck: ERROR SUMMARY: 1 error');
       assert.match(dirty.reply.content.traceback.join('\n'), /Invalid __global__ write of size 4 bytes\n.*at poke/);
       assert.deepEqual((await argv('compute-sanitizer')).slice(0, 2), ['--tool', 'memcheck']);
-    } finally { await fake('compute-sanitizer', false); }
+    } finally {
+      await fake('compute-sanitizer', false);
+    }
   });
 
   test('%sanitize with an unknown tool is a MagicError listing the tools', async () => {
-    assert.match(statusOf(await k.execute(`%sanitize leakcheck\n${PROGRAM}`)), /MagicError: .*one of memcheck, racecheck, initcheck, synccheck/);
+    assert.match(
+      statusOf(await k.execute(`%sanitize leakcheck\n${PROGRAM}`)),
+      /MagicError: .*one of memcheck, racecheck, initcheck, synccheck/,
+    );
   });
 });

@@ -11,7 +11,7 @@ const skip = missingClient();
 if (skip && process.env.CI) throw new Error(`CI must run the jupyter_client tests: ${skip}`);
 
 /** The reply's status, and its ename/evalue when it failed. */
-const statusOf = (ex: Exchange) => ex.reply.content.status === 'ok' ? 'ok' : `${ex.reply.content.ename}: ${ex.reply.content.evalue}`;
+const statusOf = (ex: Exchange) => (ex.reply.content.status === 'ok' ? 'ok' : `${ex.reply.content.ename}: ${ex.reply.content.evalue}`);
 
 const HEADER = '%%file vec.cuh\n#pragma once\n__device__ float twice(float x);\n';
 const KERNEL = '%%file vec.cu\n#include "vec.cuh"\n__device__ float twice(float x) { return 2 * x; }\n';
@@ -24,8 +24,12 @@ int main() { printf("linked with %s\\n", "vec.cu"); return 0; }
 
 describe('workspace, assembly and help magics through jupyter_client', { skip }, () => {
   let k: TestKernel;
-  before(async () => { k = await TestKernel.start(); });
-  after(async () => { await k?.close(); });
+  before(async () => {
+    k = await TestKernel.start();
+  });
+  after(async () => {
+    await k?.close();
+  });
   afterEach(() => assertNothingLeftUnder(k.tmp));
 
   test('%%file saves into the workspace in one line, without compiling', async () => {
@@ -33,7 +37,7 @@ describe('workspace, assembly and help magics through jupyter_client', { skip },
     assert.equal(statusOf(ex), 'ok');
     assert.match(streamText(ex, 'stdout'), /^saved \d+ bytes as vec\.cuh in the workspace\n$/);
     const [kernelDir] = (await readdir(k.tmp)).filter((n) => n.startsWith('icuda-'));
-    assert.deepEqual(await readdir(join(k.tmp, kernelDir!, 'workspace')), ['vec.cuh']);
+    assert.deepEqual(await readdir(join(k.tmp, kernelDir, 'workspace')), ['vec.cuh']);
   });
 
   test('a later cell includes a workspace header and links a workspace source with %sources', async () => {
@@ -83,13 +87,15 @@ describe('workspace, assembly and help magics through jupyter_client', { skip },
   test('%sources refuses a link pointing outside the workspace', async () => {
     await k.execute('%%file inside.cu\nint inside;\n');
     const [kernelDir] = (await readdir(k.tmp)).filter((n) => n.startsWith('icuda-'));
-    await symlink('/etc/hostname', join(k.tmp, kernelDir!, 'workspace', 'outside.cu'));
+    await symlink('/etc/hostname', join(k.tmp, kernelDir, 'workspace', 'outside.cu'));
     const ex = await k.execute('%sources outside.cu\nint main() {}\n');
     assert.match(statusOf(ex), /^WorkspaceError: %sources: outside\.cu is a link pointing outside the workspace/);
   });
 
   test('%%ptx shows the PTX and a resource line per kernel', async () => {
-    const ex = await k.execute('%%ptx\n__global__ void scale(float *a) { __shared__ float s[32]; s[threadIdx.x] = a[threadIdx.x]; __syncthreads(); a[threadIdx.x] = 2 * s[31 - threadIdx.x]; }\n');
+    const ex = await k.execute(
+      '%%ptx\n__global__ void scale(float *a) { __shared__ float s[32]; s[threadIdx.x] = a[threadIdx.x]; __syncthreads(); a[threadIdx.x] = 2 * s[31 - threadIdx.x]; }\n',
+    );
     assert.equal(statusOf(ex), 'ok', streamText(ex, 'stderr'));
     const out = streamText(ex, 'stdout');
     assert.match(out, /^\/\/ scale\(float\*\) \[sm_\d+\]: \d+ registers, 128 B shared, \d+ B stack, 0 B spill stores, 0 B spill loads$/m);
@@ -101,12 +107,31 @@ describe('workspace, assembly and help magics through jupyter_client', { skip },
   test('%resources prints the summary as the cell compiles, then runs it', async () => {
     const ex = await k.execute('%resources\n#include <cstdio>\n__global__ void noop() {}\nint main() { printf("ran\\n"); }\n');
     assert.equal(statusOf(ex), 'ok');
-    assert.match(streamText(ex, 'stdout'), /^noop\(\) \[sm_\d+\]: \d+ registers, 0 B shared, 0 B stack, 0 B spill stores, 0 B spill loads\nran\n$/);
+    assert.match(
+      streamText(ex, 'stdout'),
+      /^noop\(\) \[sm_\d+\]: \d+ registers, 0 B shared, 0 B stack, 0 B spill stores, 0 B spill loads\nran\n$/,
+    );
   });
 
   test('%lsmagic lists every magic; %help explains one', async () => {
     const list = streamText(await k.execute('%lsmagic'), 'stdout');
-    for (const name of ['%flags', '%timeout', '%sources', '%workspace', '%rm', '%resources', '%time', '%bench', '%profile', '%sanitize', '%gpuinfo', '%help', '%%file', '%%ptx', '%%sass']) {
+    for (const name of [
+      '%flags',
+      '%timeout',
+      '%sources',
+      '%workspace',
+      '%rm',
+      '%resources',
+      '%time',
+      '%bench',
+      '%profile',
+      '%sanitize',
+      '%gpuinfo',
+      '%help',
+      '%%file',
+      '%%ptx',
+      '%%sass',
+    ]) {
       assert.ok(list.includes(name), `${name} in:\n${list}`);
     }
     assert.match(streamText(await k.execute('%help bench'), 'stdout'), /^%bench \[-n RUNS\] \[-w WARMUP\]\n {2}Compiles once/);
@@ -116,7 +141,10 @@ describe('workspace, assembly and help magics through jupyter_client', { skip },
   });
 
   test('an unknown magic suggests the closest one', async () => {
-    assert.match(statusOf(await k.execute('%timeuot 3\nint main() {}\n')), /^MagicError: line 1: unknown magic %timeuot; did you mean %timeout\?/);
+    assert.match(
+      statusOf(await k.execute('%timeuot 3\nint main() {}\n')),
+      /^MagicError: line 1: unknown magic %timeuot; did you mean %timeout\?/,
+    );
     assert.match(statusOf(await k.execute('%file x.cu\nint y;\n')), /did you mean %%file\?/);
   });
 });

@@ -27,7 +27,9 @@ describe('icuda CLI', () => {
     home = await mkdtemp(join(tmpdir(), 'icuda-cli-'));
     env = { JUPYTER_DATA_DIR: join(home, 'data'), VIRTUAL_ENV: join(home, 'venv'), CONDA_PREFIX: '' };
   });
-  after(async () => { await rm(home, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
 
   test('--version prints the package version; --help the usage', () => {
     assert.equal(cli(['--version'], env).stdout.trim(), packageVersion);
@@ -64,8 +66,12 @@ describe('icuda CLI', () => {
   test('jupyter kernelspec list finds --user and --sys-prefix installs', { skip }, () => {
     assert.equal(cli(['install', '--user'], env).status, 0);
     assert.equal(cli(['install', '--sys-prefix', '--name', 'icuda-venv'], env).status, 0);
-    const listed = JSON.parse(execFileSync(jupyter, ['kernelspec', 'list', '--json'],
-      { env: { ...process.env, ...env, JUPYTER_PATH: join(home, 'venv', 'share', 'jupyter') }, encoding: 'utf8' }));
+    const listed = JSON.parse(
+      execFileSync(jupyter, ['kernelspec', 'list', '--json'], {
+        env: { ...process.env, ...env, JUPYTER_PATH: join(home, 'venv', 'share', 'jupyter') },
+        encoding: 'utf8',
+      }),
+    );
     assert.equal(listed.kernelspecs.icuda?.spec.language, 'cuda');
     assert.equal(listed.kernelspecs['icuda-venv']?.spec.display_name, 'CUDA');
     assert.ok(listed.kernelspecs.icuda.resource_dir.startsWith(join(home, 'data')));

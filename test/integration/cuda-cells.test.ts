@@ -19,14 +19,18 @@ function errorOf(ex: Exchange): { ename: string; evalue: string; traceback: stri
   assert.equal(ex.reply.content.status, 'error');
   const published = ex.iopub.filter((m) => m.msg_type === 'error');
   assert.equal(published.length, 1, 'exactly one error output');
-  assert.equal(published[0]!.content.ename, ex.reply.content.ename);
+  assert.equal(published[0].content.ename, ex.reply.content.ename);
   return ex.reply.content as never;
 }
 
 describe('CUDA cells through jupyter_client', { skip }, () => {
   let k: TestKernel;
-  before(async () => { k = await TestKernel.start(); });
-  after(async () => { await k?.close(); });
+  before(async () => {
+    k = await TestKernel.start();
+  });
+  after(async () => {
+    await k?.close();
+  });
   afterEach(() => assertNothingLeftUnder(k.tmp));
 
   test('hello world compiled by nvcc prints on stdout', async () => {
@@ -51,8 +55,10 @@ describe('CUDA cells through jupyter_client', { skip }, () => {
       assert.equal(err.ename, 'CompileError');
       assert.match(err.evalue, /1 error/);
       const count = ex.reply.content.execution_count;
-      assert.ok(err.traceback.some((l) => l.includes(`cell[${count}](${line})`) && l.includes('undefined_thing')),
-        `cell[${count}](${line}) in:\n${err.traceback.join('\n')}`);
+      assert.ok(
+        err.traceback.some((l) => l.includes(`cell[${count}](${line})`) && l.includes('undefined_thing')),
+        `cell[${count}](${line}) in:\n${err.traceback.join('\n')}`,
+      );
       assert.equal(streamText(ex, 'stderr'), '', 'diagnostics are shown once, in the error');
     }
   });
@@ -85,8 +91,8 @@ describe('CUDA cells through jupyter_client', { skip }, () => {
       // The interrupt_request's own reply is collected together with the cell's: a separate
       // collect would swallow the cell's reply should it arrive first.
       const ids = how === 'signal' ? (await k.lifecycle('interrupt'), [id]) : [id, await k.send('interrupt_request', {}, 'control')];
-      const [ex] = exchanges(ids, [...early, ...await k.collect(ids, { timeout: 10 })]);
-      const reply = ex!.reply;
+      const [ex] = exchanges(ids, [...early, ...(await k.collect(ids, { timeout: 10 }))]);
+      const reply = ex.reply;
       assert.equal(reply.content.status, 'error');
       assert.equal(reply.content.ename, 'Interrupted');
       assert.ok(reply.t - t0 < 1.5, `reply ${(reply.t - t0).toFixed(2)} s after the interrupt`);
@@ -96,8 +102,10 @@ describe('CUDA cells through jupyter_client', { skip }, () => {
   }
 
   test('%args and %env reach the program; shell syntax stays literal', async () => {
-    const ex = await k.execute('%args one "two words" ";" \'$(id)\'\n%env GREETING=hi there\n'
-      + program('for (int i = 1; i < argc; i++) printf("[%s]", argv[i]); printf(" %s\\n", getenv("GREETING")); return 0;'));
+    const ex = await k.execute(
+      '%args one "two words" ";" \'$(id)\'\n%env GREETING=hi there\n' +
+        program('for (int i = 1; i < argc; i++) printf("[%s]", argv[i]); printf(" %s\\n", getenv("GREETING")); return 0;'),
+    );
     assert.equal(streamText(ex, 'stdout'), '[one][two words][;][$(id)] hi there\n');
   });
 
@@ -129,12 +137,14 @@ describe('CUDA cells through jupyter_client', { skip }, () => {
   });
 
   test('a kernel launch without a GPU reports the CUDA driver error', async () => {
-    const code = '#include <cstdio>\n__global__ void k(int *x) { *x = 1; }\nint main() {\n'
-      + '  k<<<1, 1>>>(nullptr);\n  cudaError_t e = cudaGetLastError();\n'
-      + '  printf("launch: %s\\n", cudaGetErrorString(e));\n  return e == cudaSuccess ? 0 : 1;\n}\n';
+    const code =
+      '#include <cstdio>\n__global__ void k(int *x) { *x = 1; }\nint main() {\n' +
+      '  k<<<1, 1>>>(nullptr);\n  cudaError_t e = cudaGetLastError();\n' +
+      '  printf("launch: %s\\n", cudaGetErrorString(e));\n  return e == cudaSuccess ? 0 : 1;\n}\n';
     const ex = await k.execute(code);
     const out = streamText(ex, 'stdout');
-    if (ex.reply.content.status === 'ok') assert.match(out, /launch: no error/); // a machine with a GPU
+    if (ex.reply.content.status === 'ok')
+      assert.match(out, /launch: no error/); // a machine with a GPU
     else assert.match(out, /CUDA driver version is insufficient|no CUDA-capable device/);
   });
 });

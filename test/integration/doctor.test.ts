@@ -36,9 +36,18 @@ describe('icuda doctor', () => {
     home = await mkdtemp(join(tmpdir(), 'icuda-doctor-test-'));
     fakes = join(home, 'bin');
     await mkdir(fakes);
-    base = { ...process.env, JUPYTER_DATA_DIR: join(home, 'data'), JUPYTER_PATH: '', JUPYTER_CONFIG_DIR: join(home, 'cfg'), VIRTUAL_ENV: join(home, 'venv'), CONDA_PREFIX: '' };
+    base = {
+      ...process.env,
+      JUPYTER_DATA_DIR: join(home, 'data'),
+      JUPYTER_PATH: '',
+      JUPYTER_CONFIG_DIR: join(home, 'cfg'),
+      VIRTUAL_ENV: join(home, 'venv'),
+      CONDA_PREFIX: '',
+    };
   });
-  after(async () => { await rm(home, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
 
   test('reports each check; GPU and profilers found through fakes; exit 0', async () => {
     await fake(fakes, 'nvidia-smi', 'echo "NVIDIA H100 80GB HBM3, 550.54.15, 81559 MiB"');
@@ -50,7 +59,8 @@ describe('icuda doctor', () => {
     assert.match(r.stdout, /^ok +nvcc +\S+nvcc \(CUDA \d+\.\d+\)/m);
     assert.match(r.stdout, /^ok +host compiler/m);
     assert.match(r.stdout, /^ok +GPU and driver +NVIDIA H100 80GB HBM3, 550\.54\.15/m);
-    for (const tool of ['ncu', 'nsys', 'compute-sanitizer', 'cuobjdump']) assert.match(r.stdout, new RegExp(`^ok +${tool} +${fakes}/${tool}`, 'm'));
+    for (const tool of ['ncu', 'nsys', 'compute-sanitizer', 'cuobjdump'])
+      assert.match(r.stdout, new RegExp(`^ok +${tool} +${fakes}/${tool}`, 'm'));
     assert.match(r.stdout, /icuda is ready/);
   });
 
@@ -74,7 +84,11 @@ describe('icuda doctor', () => {
   });
 
   test('an nvcc that cannot compile is a failure with a fix, exit 1', async () => {
-    const nvcc = await fake(fakes, 'broken-nvcc', 'case "$1" in --version) echo "Cuda compilation tools, release 12.4, V12.4.131";; *) echo "unsupported GNU version! gcc versions later than 13 are not supported!" >&2; exit 1;; esac');
+    const nvcc = await fake(
+      fakes,
+      'broken-nvcc',
+      'case "$1" in --version) echo "Cuda compilation tools, release 12.4, V12.4.131";; *) echo "unsupported GNU version! gcc versions later than 13 are not supported!" >&2; exit 1;; esac',
+    );
     const r = doctor({ ...base, NVCC: nvcc });
     assert.equal(r.status, 1, r.stdout);
     assert.match(r.stdout, /^ok +nvcc +\S+broken-nvcc \(CUDA 12\.4\)/m);

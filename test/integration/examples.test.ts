@@ -14,11 +14,16 @@ if (skip && process.env.CI) throw new Error(`CI must run the jupyter_client test
 
 /** Text of a code cell's stream outputs of one name (nbformat may store text as a list of lines). */
 const streamOf = (cell: any, name = 'stdout') =>
-  cell.outputs.filter((o: any) => o.output_type === 'stream' && o.name === name).map((o: any) => [o.text].flat().join('')).join('');
+  cell.outputs
+    .filter((o: any) => o.output_type === 'stream' && o.name === name)
+    .map((o: any) => [o.text].flat().join(''))
+    .join('');
 const errorsOf = (cell: any) => cell.outputs.filter((o: any) => o.output_type === 'error');
 /** Each display_data's bundle, every value joined to one string. */
-const displaysOf = (cell: any) => cell.outputs.filter((o: any) => o.output_type === 'display_data')
-  .map((o: any) => Object.fromEntries(Object.entries(o.data).map(([mime, v]) => [mime, [v].flat().join('')])));
+const displaysOf = (cell: any) =>
+  cell.outputs
+    .filter((o: any) => o.output_type === 'display_data')
+    .map((o: any) => Object.fromEntries(Object.entries(o.data).map(([mime, v]) => [mime, [v].flat().join('')])));
 
 describe('example notebooks execute with nbconvert', { skip }, () => {
   let home: string;
@@ -28,12 +33,26 @@ describe('example notebooks execute with nbconvert', { skip }, () => {
     env = { ...process.env, JUPYTER_DATA_DIR: join(home, 'data'), JUPYTER_RUNTIME_DIR: join(home, 'rt'), TMPDIR: home };
     execFileSync(process.execPath, [join(packageRoot, 'bin', 'icuda.js'), 'install', '--user'], { env });
   });
-  after(async () => { await rm(home, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
 
   /** Executes examples/NAME and answers its code cells with their outputs. */
   const execute = async (name: string): Promise<any[]> => {
-    execFileSync(join(packageRoot, '.venv', 'bin', 'jupyter'), ['nbconvert', '--to', 'notebook', '--execute',
-      '--ExecutePreprocessor.timeout=600', '--output-dir', home, join(packageRoot, 'examples', name)], { env, stdio: 'pipe' });
+    execFileSync(
+      join(packageRoot, '.venv', 'bin', 'jupyter'),
+      [
+        'nbconvert',
+        '--to',
+        'notebook',
+        '--execute',
+        '--ExecutePreprocessor.timeout=600',
+        '--output-dir',
+        home,
+        join(packageRoot, 'examples', name),
+      ],
+      { env, stdio: 'pipe' },
+    );
     const nb = JSON.parse(await readFile(join(home, name), 'utf8'));
     return nb.cells.filter((c: any) => c.cell_type === 'code');
   };

@@ -15,7 +15,10 @@ const HELLO = '#include <cstdio>\nint main() { printf("fine\\n"); return 0; }\n'
 /** A fake nvcc: answers --version like nvcc 13 and then does `body` for a compile. */
 async function fakeNvcc(dir: string, body: string): Promise<string> {
   const path = join(dir, 'nvcc');
-  await writeFile(path, `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "Cuda compilation tools, release 13.0, V13.0.88"; exit 0; fi\n${body}\n`);
+  await writeFile(
+    path,
+    `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "Cuda compilation tools, release 13.0, V13.0.88"; exit 0; fi\n${body}\n`,
+  );
   await chmod(path, 0o755);
   return path;
 }
@@ -32,8 +35,12 @@ async function leftoverRuns(k: TestKernel): Promise<string[]> {
 
 describe('a broken nvcc', { skip }, () => {
   let dir: string;
-  before(async () => { dir = await mkdtemp(join(tmpdir(), 'icuda-faults-')); });
-  after(async () => { await rm(dir, { recursive: true, force: true }); });
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'icuda-faults-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   test('an nvcc that crashes gives a CompileError naming the crash; nothing is left behind', async () => {
     const k = await TestKernel.start({ env: { NVCC: await fakeNvcc(dir, 'kill -SEGV $$') } });
@@ -65,11 +72,16 @@ describe('a broken nvcc', { skip }, () => {
 
 describe('a frontend that goes away', { skip }, () => {
   let k: TestKernel;
-  before(async () => { k = await TestKernel.start(); });
-  after(async () => { await k?.close(); });
+  before(async () => {
+    k = await TestKernel.start();
+  });
+  after(async () => {
+    await k?.close();
+  });
 
   test('the cell keeps running while no client is connected; a new client is served and hears iopub', async () => {
-    const code = '#include <cstdio>\n#include <unistd.h>\nint main() { printf("before\\n"); fflush(stdout); sleep(3); FILE *f = fopen("/dev/null", "w"); fprintf(f, "x"); printf("after\\n"); return 0; }\n';
+    const code =
+      '#include <cstdio>\n#include <unistd.h>\nint main() { printf("before\\n"); fflush(stdout); sleep(3); FILE *f = fopen("/dev/null", "w"); fprintf(f, "x"); printf("after\\n"); return 0; }\n';
     const id = await k.send('execute_request', executeContent(code));
     await k.collect([id], { untilText: 'before' });
     await k.call({ op: 'reconnect', away_s: 0.5 });

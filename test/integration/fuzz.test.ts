@@ -25,21 +25,37 @@ const REQUESTS: Record<string, string[]> = {
 
 /** Any JSON value, or one with the wrong type where a string or number belongs. Executes
  * never get a compilable string: the point is the protocol, not nvcc's speed. */
-const wrongValue = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.integer({ min: -1e6, max: 1e6 }), fc.constant(null),
-  fc.string({ unit: 'binary', maxLength: 40 }), fc.constant(-1), fc.constant(2 ** 53));
+const wrongValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.integer({ min: -1e6, max: 1e6 }),
+  fc.constant(null),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constant(-1),
+  fc.constant(2 ** 53),
+);
 
 /** Content for a request: each expected key present or not, with a random or wrong value. */
 function contentFor(type: string) {
-  const keys = REQUESTS[type]!;
-  return fc.record(Object.fromEntries(keys.map((key) => [key, key === 'code' && type === 'execute_request'
-    ? fc.oneof(fc.integer(), fc.constant(null), fc.constant(''), fc.array(fc.string(), { maxLength: 3 }))
-    : wrongValue])), { requiredKeys: [] });
+  const keys = REQUESTS[type];
+  return fc.record(
+    Object.fromEntries(
+      keys.map((key) => [
+        key,
+        key === 'code' && type === 'execute_request'
+          ? fc.oneof(fc.integer(), fc.constant(null), fc.constant(''), fc.array(fc.string(), { maxLength: 3 }))
+          : wrongValue,
+      ]),
+    ),
+    { requiredKeys: [] },
+  );
 }
 
 describe('fuzzing every socket', { skip }, () => {
   let k: TestKernel;
   let sent = 0;
-  before(async () => { k = await TestKernel.start(); });
+  before(async () => {
+    k = await TestKernel.start();
+  });
   after(async () => {
     await k?.close();
   });
@@ -69,11 +85,22 @@ describe('fuzzing every socket', { skip }, () => {
   });
 
   test('authentic but malformed requests each get one well-formed reply', async (t) => {
-    const cases = fc.sample(fc.constantFrom(...Object.keys(REQUESTS)).chain((type) =>
-      fc.record({ type: fc.constant(type), content: contentFor(type), channel: fc.constantFrom('shell', 'control') })), { seed, numRuns: 160 });
+    const cases = fc.sample(
+      fc
+        .constantFrom(...Object.keys(REQUESTS))
+        .chain((type) => fc.record({ type: fc.constant(type), content: contentFor(type), channel: fc.constantFrom('shell', 'control') })),
+      { seed, numRuns: 160 },
+    );
     let replied = 0;
     for (const [i, c] of cases.entries()) {
-      const header = { msg_id: `fuzz-${seed}-${i}`, msg_type: c.type, username: 'fuzz', session: `fuzz-${seed}`, date: new Date().toISOString(), version: '5.4' };
+      const header = {
+        msg_id: `fuzz-${seed}-${i}`,
+        msg_type: c.type,
+        username: 'fuzz',
+        session: `fuzz-${seed}`,
+        date: new Date().toISOString(),
+        version: '5.4',
+      };
       const { frames } = await k.call({ op: 'forge', parts: [JSON.stringify(header), '{}', '{}', JSON.stringify(c.content)] });
       const { replies } = await k.call({ op: 'raw', channel: c.channel, frames, wait_ms: 10_000, until_replies: 1 });
       assert.equal(replies.length, 1, `${c.type} ${JSON.stringify(c.content)} on ${c.channel}: ${replies.length} replies`);
@@ -82,7 +109,10 @@ describe('fuzzing every socket', { skip }, () => {
       const [replyHeader, parent, , content] = parts.slice(at + 2).map((p: string) => JSON.parse(p));
       assert.equal(replyHeader.msg_type, c.type.replace(/_request$/, '_reply'));
       assert.equal(parent.msg_id, header.msg_id);
-      assert.ok(['ok', 'error', 'aborted', 'complete', 'incomplete', 'invalid', 'unknown'].includes(content.status), JSON.stringify(content));
+      assert.ok(
+        ['ok', 'error', 'aborted', 'complete', 'incomplete', 'invalid', 'unknown'].includes(content.status),
+        JSON.stringify(content),
+      );
       if (content.status === 'error') assert.equal(typeof content.ename, 'string');
       replied++;
     }
@@ -98,7 +128,19 @@ describe('fuzzing every socket', { skip }, () => {
       fc.constant(['{"msg_type": "kernel_info_request"}', '{}', '{}', '{}']),
       fc.constant(['{"msg_id": "x"}', '{}', '{}', '{}']),
       fc.tuple(fc.string({ maxLength: 30 }), fc.string({ maxLength: 30 })).map(([a, b]) => [a, b, '{}', '{}']),
-      fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }).map((type) => [JSON.stringify({ msg_id: `u-${type}`, msg_type: type, username: 'f', session: 's', date: new Date().toISOString(), version: '5.4' }), '{}', '{}', '{}']),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }).map((type) => [
+        JSON.stringify({
+          msg_id: `u-${type}`,
+          msg_type: type,
+          username: 'f',
+          session: 's',
+          date: new Date().toISOString(),
+          version: '5.4',
+        }),
+        '{}',
+        '{}',
+        '{}',
+      ]),
       fc.constant(['{"msg_id": "\ud800", "msg_type": "kernel_info_request"}', '{}', '{}', '{}']),
     );
     const storm = fc.sample(parts, { seed, numRuns: 120 });
@@ -130,7 +172,14 @@ describe('fuzzing every socket', { skip }, () => {
   test('a burst of 3000 requests is answered in full and in order of arrival', async (t) => {
     const shell = await k.call({ op: 'burst', channel: 'shell', msg_type: 'kernel_info_request', count: 2000, timeout: 120 });
     assert.deepEqual([shell.replies, shell.missing], [2000, 0]);
-    const control = await k.call({ op: 'burst', channel: 'control', msg_type: 'is_complete_request', content: { code: 'int x = 1;' }, count: 1000, timeout: 120 });
+    const control = await k.call({
+      op: 'burst',
+      channel: 'control',
+      msg_type: 'is_complete_request',
+      content: { code: 'int x = 1;' },
+      count: 1000,
+      timeout: 120,
+    });
     assert.deepEqual([control.replies, control.missing], [1000, 0]);
     sent += 3000;
     t.diagnostic(`${sent} messages fuzzed in all`);

@@ -22,7 +22,8 @@ function bearer(token: string): grpc.Metadata {
 }
 
 /** A program that, if it ever ran, would leave `marker` behind. */
-const planting = (marker: string) => `#include <cstdio>\nint main() { FILE *f = fopen("${marker}", "w"); fputs("ran", f); fclose(f); printf("ran\\n"); return 0; }\n`;
+const planting = (marker: string) =>
+  `#include <cstdio>\nint main() { FILE *f = fopen("${marker}", "w"); fputs("ran", f); fclose(f); printf("ran\\n"); return 0; }\n`;
 
 /** Runs one ExecuteCode call to its end: the events, or the gRPC status code it failed with. */
 function call(client: any, request: object, metadata: grpc.Metadata): Promise<{ events: ComputeResponse[]; code?: number }> {
@@ -50,30 +51,43 @@ describe('fuzzing the GPU host', () => {
       let answered = 0;
       for (const [i, bytes] of garbage.entries()) {
         const code = await new Promise<number>((resolve) => {
-          const stream = raw.makeServerStreamRequest(`/${SERVICE_NAME}/ExecuteCode`, (b: Buffer) => b, (b: Buffer) => b,
-            Buffer.from(bytes), i % 2 ? bearer(TOKEN) : new grpc.Metadata());
+          const stream = raw.makeServerStreamRequest(
+            `/${SERVICE_NAME}/ExecuteCode`,
+            (b: Buffer) => b,
+            (b: Buffer) => b,
+            Buffer.from(bytes),
+            i % 2 ? bearer(TOKEN) : new grpc.Metadata(),
+          );
           stream.on('data', () => undefined);
           stream.on('error', (e: grpc.ServiceError) => resolve(e.code));
           stream.on('end', () => resolve(grpc.status.OK));
         });
         // Unparseable bytes fail to deserialize (INTERNAL) before any handler; parseable ones
         // meet the token check. Either way nothing runs without the token.
-        if (i % 2 === 0) assert.ok([grpc.status.UNAUTHENTICATED, grpc.status.INTERNAL].includes(code), `garbage ${i} without a token: ${code}`);
+        if (i % 2 === 0)
+          assert.ok([grpc.status.UNAUTHENTICATED, grpc.status.INTERNAL].includes(code), `garbage ${i} without a token: ${code}`);
         answered++;
       }
       // 2. Huge fields: 64 MB of source, 20 000 flags, 10 000 args; authenticated.
       const huge = [
         { source_code: '// ' + 'x'.repeat(64 * 1024 * 1024) },
         { source_code: planting(marker), compiler_flags: Array.from({ length: 20_000 }, (_, i) => `-DX${i}=1`).concat(['-o', '/tmp/x']) },
-        { source_code: 'int main() { return 0; }', file_name: '../'.repeat(500) + 'etc/passwd', args: Array.from({ length: 10_000 }, () => 'a'.repeat(100)) },
+        {
+          source_code: 'int main() { return 0; }',
+          file_name: '../'.repeat(500) + 'etc/passwd',
+          args: Array.from({ length: 10_000 }, () => 'a'.repeat(100)),
+        },
       ];
       for (const request of huge) {
         const result = await call(client, request, bearer(TOKEN));
         assert.ok(result.code !== undefined || result.events.length > 0, 'an answer');
       }
       // 3. 200 concurrent calls without a token (or with a wrong one): all refused, none ran.
-      const crowd = await Promise.all(Array.from({ length: 200 }, (_, i) =>
-        call(client, { source_code: planting(marker) }, i % 2 ? bearer('wrong-' + i) : new grpc.Metadata())));
+      const crowd = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          call(client, { source_code: planting(marker) }, i % 2 ? bearer('wrong-' + i) : new grpc.Metadata()),
+        ),
+      );
       assert.deepEqual([...new Set(crowd.map((r) => r.code))], [grpc.status.UNAUTHENTICATED]);
       assert.equal(existsSync(marker), false, 'an unauthenticated program ran');
       // 4. Still serving: an authenticated hello.

@@ -33,8 +33,12 @@ async function settledTag(needle: string, ms = 5000): Promise<number[]> {
 
 describe('hostile cells', { skip }, () => {
   let k: TestKernel;
-  before(async () => { k = await TestKernel.start(); });
-  after(async () => { await k?.close(); });
+  before(async () => {
+    k = await TestKernel.start();
+  });
+  after(async () => {
+    await k?.close();
+  });
 
   /** Runs a cell tagged through %env, then checks nothing with the tag survives and the kernel goes on. */
   async function hostile(tag: string, code: string): Promise<Exchange> {
@@ -46,43 +50,58 @@ describe('hostile cells', { skip }, () => {
   }
 
   test('a fork loop ends at its time limit and leaves no process', async () => {
-    const ex = await hostile('forker', `%timeout 3\n${HEADERS}int main() {
+    const ex = await hostile(
+      'forker',
+      `%timeout 3\n${HEADERS}int main() {
   for (;;) { pid_t p = fork(); if (p == 0) { for (;;) pause(); } if (p < 0) usleep(10000); }
-}\n`);
+}\n`,
+    );
     assert.equal(ex.reply.content.ename, 'TimeoutError');
   });
 
   test('a program writing a file without end is stopped by the file size limit', async () => {
-    const ex = await hostile('writer', `%env ICUDA_MAX_FILE_SIZE=1048576\n${HEADERS}int main() {
+    const ex = await hostile(
+      'writer',
+      `%env ICUDA_MAX_FILE_SIZE=1048576\n${HEADERS}int main() {
   FILE *f = fopen("big.bin", "wb"); static char block[65536];
   for (;;) { if (fwrite(block, 1, sizeof block, f) != sizeof block) { printf("write failed\\n"); return 1; } fflush(f); }
-}\n`);
+}\n`,
+    );
     assert.equal(ex.reply.content.status, 'error');
     assert.match(ex.reply.content.evalue, /SIGXFSZ|exited with code 1/);
   });
 
   test('a program that closes its stdout and keeps running ends at its time limit', async () => {
-    const ex = await hostile('closer', `%timeout 2\n${HEADERS}int main() { printf("bye\\n"); fflush(stdout); fclose(stdout); fclose(stderr); for (;;) pause(); }\n`);
+    const ex = await hostile(
+      'closer',
+      `%timeout 2\n${HEADERS}int main() { printf("bye\\n"); fflush(stdout); fclose(stdout); fclose(stderr); for (;;) pause(); }\n`,
+    );
     assert.equal(ex.reply.content.ename, 'TimeoutError');
     assert.equal(streamText(ex, 'stdout'), 'bye\n');
   });
 
   test('a program that ignores SIGTERM is interrupted anyway', async () => {
-    const id = await k.send('execute_request', executeContent(`%env HOSTILE_TAG=stubborn\n${HEADERS}int main() {
+    const id = await k.send(
+      'execute_request',
+      executeContent(`%env HOSTILE_TAG=stubborn\n${HEADERS}int main() {
   signal(SIGTERM, SIG_IGN); signal(SIGINT, SIG_IGN); printf("stubborn\\n"); fflush(stdout); for (;;) pause();
-}\n`));
+}\n`),
+    );
     const early = await k.collect([id], { untilText: 'stubborn' });
     const ids = [id, await k.send('interrupt_request', {}, 'control')]; // one collect: see cuda-cells.test.ts
-    const [ex] = exchanges(ids, [...early, ...await k.collect(ids, { timeout: 30 })]);
-    assert.equal(ex!.reply.content.ename, 'Interrupted');
+    const [ex] = exchanges(ids, [...early, ...(await k.collect(ids, { timeout: 30 }))]);
+    assert.equal(ex.reply.content.ename, 'Interrupted');
     assert.deepEqual(await settledTag('HOSTILE_TAG=stubborn'), []);
   });
 
   test('a daemon that escapes the process group (setsid) does not outlive its cell', async () => {
-    const ex = await hostile('daemon', `${HEADERS}int main() {
+    const ex = await hostile(
+      'daemon',
+      `${HEADERS}int main() {
   if (fork() == 0) { setsid(); if (fork() == 0) { for (int i = 0; i < 600; i++) sleep(1); } _exit(0); }
   printf("parent done\\n"); return 0;
-}\n`);
+}\n`,
+    );
     assert.equal(ex.reply.content.status, 'ok');
   });
 
@@ -98,6 +117,7 @@ describe('hostile cells', { skip }, () => {
   test('%limits shows each limit and how to change it', async () => {
     const ex = await k.execute('%limits');
     const text = streamText(ex, 'stdout');
-    for (const word of ['wall time', 'file size', 'processes', 'core dumps', 'compile time', 'ICUDA_MAX_FILE_SIZE']) assert.match(text, new RegExp(word));
+    for (const word of ['wall time', 'file size', 'processes', 'core dumps', 'compile time', 'ICUDA_MAX_FILE_SIZE'])
+      assert.match(text, new RegExp(word));
   });
 });

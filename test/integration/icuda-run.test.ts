@@ -16,7 +16,11 @@ const venvBin = join(packageRoot, '.venv', 'bin');
 const skipJupyter = missingClient();
 if (skipJupyter && process.env.CI) throw new Error(`CI must run the nbconvert comparison: ${skipJupyter}`);
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs `icuda run ARGS` to completion (bounded), collecting its output. */
 function icudaRun(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
@@ -24,31 +28,53 @@ function icudaRun(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
     const child = spawn(process.execPath, [icuda, 'run', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`icuda run ${args.join(' ')} took over 240 s:\n${stderr}`)); }, 240_000);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`icuda run ${args.join(' ')} took over 240 s:\n${stderr}`));
+    }, 240_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
 /** A notebook of code cells (with optional tags), in the shape Jupyter saves. */
 function notebook(cells: Array<{ source: string; tags?: string[] }>): string {
   return JSON.stringify({
-    cells: cells.map((c, i) => ({ cell_type: 'code', id: `cell-${i}`, execution_count: null, metadata: c.tags ? { tags: c.tags } : {}, outputs: [], source: c.source })),
+    cells: cells.map((c, i) => ({
+      cell_type: 'code',
+      id: `cell-${i}`,
+      execution_count: null,
+      metadata: c.tags ? { tags: c.tags } : {},
+      outputs: [],
+      source: c.source,
+    })),
     metadata: { kernelspec: { name: 'icuda', display_name: 'CUDA', language: 'cuda' } },
-    nbformat: 4, nbformat_minor: 5,
+    nbformat: 4,
+    nbformat_minor: 5,
   });
 }
 
 /** nbformat's validator on a file; throws with its message when the notebook is invalid. */
 function validate(path: string): void {
-  execFileSync(join(venvBin, 'python'), ['-c', 'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4)); print("valid")', path], { stdio: 'pipe' });
+  execFileSync(
+    join(venvBin, 'python'),
+    ['-c', 'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4)); print("valid")', path],
+    { stdio: 'pipe' },
+  );
 }
 
 /** Cells without timing and with consecutive same-name stream outputs merged (nbclient keeps them apart). */
 function comparable(nb: any): unknown {
   return nb.cells.map((cell: any) => {
-    const { execution, ...metadata } = cell.metadata ?? {};
+    const { execution: _execution, ...metadata } = cell.metadata ?? {};
     if (cell.cell_type !== 'code') return { ...cell, metadata };
     const outputs: any[] = [];
     for (const out of cell.outputs) {
@@ -72,7 +98,9 @@ describe('icuda run', () => {
     home = await mkdtemp(join(tmpdir(), 'icuda-run-test-'));
     env = { ...process.env, JUPYTER_DATA_DIR: join(home, 'data'), JUPYTER_RUNTIME_DIR: join(home, 'rt'), TMPDIR: home };
   });
-  after(async () => { await rm(home, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
 
   test('executes examples/hello.ipynb as nbconvert --execute does, both valid nbformat', { skip: skipJupyter }, async () => {
     const ours = join(home, 'ours.ipynb');
@@ -83,8 +111,11 @@ describe('icuda run', () => {
     assert.match(r.stderr, /\[cell 2\/6\] ok in \d+\.\d\d s/);
     assert.match(r.stderr, /\[cell 6\/6\] (ok|failed as allowed \(RuntimeError\)) in/);
     execFileSync(process.execPath, [icuda, 'install', '--user'], { env, stdio: 'pipe' });
-    execFileSync(join(venvBin, 'jupyter'), ['nbconvert', '--to', 'notebook', '--execute', '--output-dir', join(home, 'nbconvert'),
-      join(packageRoot, 'examples', 'hello.ipynb')], { env, stdio: 'pipe', timeout: 240_000 });
+    execFileSync(
+      join(venvBin, 'jupyter'),
+      ['nbconvert', '--to', 'notebook', '--execute', '--output-dir', join(home, 'nbconvert'), join(packageRoot, 'examples', 'hello.ipynb')],
+      { env, stdio: 'pipe', timeout: 240_000 },
+    );
     const theirs = join(home, 'nbconvert', 'hello.ipynb');
     validate(ours);
     validate(theirs);
@@ -95,7 +126,9 @@ describe('icuda run', () => {
   });
 
   test('every notebook in examples/ runs to the end (no GPU needed) and is valid nbformat', async (t) => {
-    const examples = (await readdir(join(packageRoot, 'examples'))).filter((f) => f.endsWith('.ipynb') && !f.includes('.nbconvert.')).sort();
+    const examples = (await readdir(join(packageRoot, 'examples')))
+      .filter((f) => f.endsWith('.ipynb') && !f.includes('.nbconvert.'))
+      .sort();
     for (const name of examples) {
       await t.test(name, async () => {
         const out = join(home, `example-${name}`);
@@ -139,7 +172,10 @@ describe('icuda run', () => {
     assert.equal(allowed.code, 0, allowed.stderr);
     assert.match(allowed.stdout, /ok 1/);
     const nb2 = JSON.parse(await readFile(out, 'utf8'));
-    assert.deepEqual(nb2.cells.map((c: any) => c.execution_count), [1, 2]);
+    assert.deepEqual(
+      nb2.cells.map((c: any) => c.execution_count),
+      [1, 2],
+    );
   });
 
   test('a cell tagged raises-exception may fail', async () => {
@@ -165,14 +201,27 @@ describe('icuda run', () => {
   test('Ctrl+C stops the kernel and its cell, and exits 130', async () => {
     const input = join(home, 'ctrl-c.ipynb');
     await writeFile(input, notebook([{ source: LOOP }]));
-    const child = spawn(process.execPath, [icuda, 'run', input, '-o', join(home, 'ctrl-c.out.ipynb')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [icuda, 'run', input, '-o', join(home, 'ctrl-c.out.ipynb')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no output within 120 s')), 120_000);
-      child.stdout.on('data', (d) => { if (String(d).includes('looping')) { clearTimeout(timer); resolve(); } });
+      child.stdout.on('data', (d) => {
+        if (String(d).includes('looping')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
     });
-    const code = await new Promise((resolve) => { child.once('close', resolve); child.kill('SIGINT'); });
+    const code = await new Promise((resolve) => {
+      child.once('close', resolve);
+      child.kill('SIGINT');
+    });
     assert.equal(code, 130, stderr);
     assert.match(stderr, /SIGINT, shutting the kernel down/);
     assert.deepEqual(await waitNoProcessesUnder(home, 10_000), []);

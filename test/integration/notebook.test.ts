@@ -15,7 +15,10 @@ if (skip && process.env.CI) throw new Error(`CI must run the jupyter_client test
 
 /** Text of a code cell's stream outputs of one name. */
 const streamOf = (cell: any, name: string) =>
-  cell.outputs.filter((o: any) => o.output_type === 'stream' && o.name === name).map((o: any) => o.text).join('');
+  cell.outputs
+    .filter((o: any) => o.output_type === 'stream' && o.name === name)
+    .map((o: any) => o.text)
+    .join('');
 
 describe('notebooks and consoles', { skip }, () => {
   let home: string;
@@ -25,19 +28,28 @@ describe('notebooks and consoles', { skip }, () => {
     env = { ...process.env, JUPYTER_DATA_DIR: join(home, 'data'), JUPYTER_RUNTIME_DIR: join(home, 'rt'), TMPDIR: home };
     execFileSync(process.execPath, [join(packageRoot, 'bin', 'icuda.js'), 'install', '--user'], { env });
   });
-  after(async () => { await rm(home, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
 
   test('nbconvert --execute fills examples/hello.ipynb with its outputs', async () => {
-    execFileSync(join(bin, 'jupyter'), ['nbconvert', '--to', 'notebook', '--execute', '--output-dir', home,
-      join(packageRoot, 'examples', 'hello.ipynb')], { env, stdio: 'pipe' });
+    execFileSync(
+      join(bin, 'jupyter'),
+      ['nbconvert', '--to', 'notebook', '--execute', '--output-dir', home, join(packageRoot, 'examples', 'hello.ipynb')],
+      { env, stdio: 'pipe' },
+    );
     const nb = JSON.parse(await readFile(join(home, 'hello.ipynb'), 'utf8'));
     const code = nb.cells.filter((c: any) => c.cell_type === 'code');
-    assert.deepEqual(code.map((c: any) => c.execution_count), [1, 2, 3]);
+    assert.deepEqual(
+      code.map((c: any) => c.execution_count),
+      [1, 2, 3],
+    );
     assert.equal(streamOf(code[0], 'stdout'), 'Hello from the host!\n');
     assert.equal(streamOf(code[1], 'stdout'), '1/3 steps done\n2/3 steps done\n3/3 steps done\n');
     const vector = code[2];
     const error = vector.outputs.find((o: any) => o.output_type === 'error');
-    if (error) { // no usable GPU here: the program names the CUDA error and the cell fails
+    if (error) {
+      // no usable GPU here: the program names the CUDA error and the cell fails
       assert.equal(error.ename, 'RuntimeError');
       assert.match(streamOf(vector, 'stderr'), /CUDA error: .*(driver|device)/);
     } else {
@@ -47,7 +59,10 @@ describe('notebooks and consoles', { skip }, () => {
 
   test('jupyter console runs cells against the kernel', () => {
     const r = spawnSync(join(bin, 'jupyter'), ['console', '--kernel', 'icuda', '--simple-prompt', '--no-confirm-exit'], {
-      env, input: '%default_flags -DANSWER=42\n%default_flags\nexit\n', encoding: 'utf8', timeout: 60_000,
+      env,
+      input: '%default_flags -DANSWER=42\n%default_flags\nexit\n',
+      encoding: 'utf8',
+      timeout: 60_000,
     });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /-DANSWER=42/);

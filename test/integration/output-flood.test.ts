@@ -20,7 +20,7 @@ const expected = (count: number) => Array.from({ length: count }, (_, i) => `lin
 function savedPath(ex: Exchange): string {
   const match = /complete output: (\S+\.txt)/.exec(streamText(ex, 'stderr'));
   assert.ok(match, `a notice names the file:\n${streamText(ex, 'stderr')}`);
-  return match[1]!;
+  return match[1];
 }
 
 /** The kernel's resident memory in bytes, from /proc. */
@@ -31,8 +31,12 @@ async function rss(pid: number): Promise<number> {
 
 describe('output floods through jupyter_client', { skip }, () => {
   let k: TestKernel;
-  before(async () => { k = await TestKernel.start({ env: { ICUDA_LOG_LEVEL: 'info' } }); });
-  after(async () => { await k?.close(); });
+  before(async () => {
+    k = await TestKernel.start({ env: { ICUDA_LOG_LEVEL: 'info' } });
+  });
+  after(async () => {
+    await k?.close();
+  });
 
   test('past %output_limit the notebook gets a notice; the file holds the complete output', async () => {
     const ex = await k.execute(`%output_limit 64K\n${lines(20_000)}`);
@@ -69,11 +73,23 @@ int main() {
 }
 `;
     let peak = await rss(k.pid);
-    const timer = setInterval(() => { rss(k.pid).then((b) => { peak = Math.max(peak, b); }, () => undefined); }, 20);
+    const timer = setInterval(() => {
+      rss(k.pid).then(
+        (b) => {
+          peak = Math.max(peak, b);
+        },
+        () => undefined,
+      );
+    }, 20);
     try {
       // burst: one execute_request, its reply awaited while iopub is read and discarded.
-      const answer = await k.call({ op: 'burst', msg_type: 'execute_request', count: 1, timeout: 240,
-        content: { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true } });
+      const answer = await k.call({
+        op: 'burst',
+        msg_type: 'execute_request',
+        count: 1,
+        timeout: 240,
+        content: { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+      });
       assert.deepEqual(answer.statuses, { ok: 1 });
     } finally {
       clearInterval(timer);

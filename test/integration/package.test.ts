@@ -18,26 +18,45 @@ describe('npm package', () => {
   before(async () => {
     home = await mkdtemp(join(tmpdir(), 'icuda-pack-'));
     // dist/ is already built by `npm test`; --ignore-scripts skips prepack's second build.
-    const packed = JSON.parse(execFileSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', home],
-      { cwd: packageRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+    const packed = JSON.parse(
+      execFileSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', home], {
+        cwd: packageRoot,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     tarball = join(home, packed[0].filename);
     files = packed[0].files.map((f: { path: string }) => f.path);
   });
-  after(async () => { await rm(home, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
 
   test('holds bin, dist/src, include, kernelspec, proto and README, nothing else', () => {
     const top = new Set(files.map((f) => (f.startsWith('dist/') ? f.split('/').slice(0, 2).join('/') : f.split('/')[0])));
     assert.deepEqual([...top].sort(), ['README.md', 'bin', 'dist/src', 'include', 'kernelspec', 'package.json', 'proto']);
-    for (const needed of ['bin/icuda.js', 'dist/src/main.js', 'dist/src/cli/run-command.js', 'include/icuda_prelude.h', 'kernelspec/logo-64x64.png', 'proto/compute.proto']) {
+    for (const needed of [
+      'bin/icuda.js',
+      'dist/src/main.js',
+      'dist/src/cli/run-command.js',
+      'include/icuda_prelude.h',
+      'kernelspec/logo-64x64.png',
+      'proto/compute.proto',
+    ]) {
       assert.ok(files.includes(needed), `${needed} is in the package`);
     }
-    assert.deepEqual(files.filter((f) => f.endsWith('.map') || f.includes('/test/')), []);
+    assert.deepEqual(
+      files.filter((f) => f.endsWith('.map') || f.includes('/test/')),
+      [],
+    );
   });
 
   test('installs with npm; its icuda installs the kernelspec and runs a notebook', async (t) => {
     const prefix = join(home, 'prefix');
-    const install = spawnSync(npm, ['install', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball],
-      { encoding: 'utf8', timeout: 300_000 });
+    const install = spawnSync(npm, ['install', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], {
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
     if (install.status !== 0 && /ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNREFUSED/.test(install.stderr) && !process.env.CI) {
       t.skip('the npm registry is unreachable and the cache lacks a dependency');
       return;
@@ -48,10 +67,29 @@ describe('npm package', () => {
     assert.equal(execFileSync(bin, ['--version'], { env, encoding: 'utf8' }).trim(), packageVersion);
     execFileSync(bin, ['install', '--user'], { env, stdio: 'pipe' });
     const spec = JSON.parse(await readFile(join(home, 'data', 'kernels', 'icuda', 'kernel.json'), 'utf8'));
-    assert.ok(spec.argv.some((a: string) => a.startsWith(join(prefix, 'node_modules', 'icuda'))), `kernel.json starts the installed icuda: ${spec.argv}`);
+    assert.ok(
+      spec.argv.some((a: string) => a.startsWith(join(prefix, 'node_modules', 'icuda'))),
+      `kernel.json starts the installed icuda: ${spec.argv}`,
+    );
     const nb = join(home, 'one.ipynb');
-    await writeFile(nb, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', id: 'a', metadata: {},
-      execution_count: null, outputs: [], source: '#include <cstdio>\nint main() { printf("from the package\\n"); }\n' }] }));
+    await writeFile(
+      nb,
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: {},
+        cells: [
+          {
+            cell_type: 'code',
+            id: 'a',
+            metadata: {},
+            execution_count: null,
+            outputs: [],
+            source: '#include <cstdio>\nint main() { printf("from the package\\n"); }\n',
+          },
+        ],
+      }),
+    );
     const run = spawnSync(bin, ['run', nb, '-o', join(home, 'one.out.ipynb')], { env, encoding: 'utf8', timeout: 240_000 });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /from the package/);

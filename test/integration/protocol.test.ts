@@ -11,8 +11,12 @@ const HELLO = '#include <cstdio>\nint main() { printf("hello from the cell\\n");
 
 describe('protocol through jupyter_client', { skip }, () => {
   let k: TestKernel;
-  before(async () => { k = await TestKernel.start(); });
-  after(async () => { await k?.close(); });
+  before(async () => {
+    k = await TestKernel.start();
+  });
+  after(async () => {
+    await k?.close();
+  });
 
   test('kernel_info_reply describes icuda and CUDA, on shell and on control', async () => {
     for (const channel of ['shell', 'control']) {
@@ -40,7 +44,7 @@ describe('protocol through jupyter_client', { skip }, () => {
     assert.ok(types.includes('stream'), `a stream among ${types}`);
     assert.equal(streamText(ex, 'stdout'), 'hello from the cell\n');
     assert.equal(ex.reply.content.status, 'ok');
-    const input = ex.iopub[1]!;
+    const input = ex.iopub[1];
     assert.equal(input.content.code, HELLO);
     assert.equal(input.content.execution_count, ex.reply.content.execution_count);
     for (const m of [...ex.iopub, ex.reply]) assert.equal(m.parent_header.msg_id, ex.msgId);
@@ -94,8 +98,8 @@ describe('protocol through jupyter_client', { skip }, () => {
     assert.deepEqual(info.reply.content.comms, {});
     const id = await k.send('comm_open', { comm_id: 'c-1', target_name: 'nobody', data: {} });
     const [ex] = exchanges([id], await k.collect([id], { noReply: true, timeout: 10 }));
-    assert.deepEqual(iopubTypes(ex!), ['status:busy', 'comm_close', 'status:idle']);
-    assert.equal(ex!.iopub[1]!.content.comm_id, 'c-1');
+    assert.deepEqual(iopubTypes(ex), ['status:busy', 'comm_close', 'status:idle']);
+    assert.equal(ex.iopub[1].content.comm_id, 'c-1');
   });
 
   test('is_complete follows braces and strings', async () => {
@@ -112,10 +116,10 @@ describe('protocol through jupyter_client', { skip }, () => {
     ids.push(await k.send('execute_request', executeContent(HELLO)));
     ids.push(await k.send('execute_request', executeContent('')));
     const [failed, queued1, queued2] = exchanges(ids, await k.collect(ids));
-    assert.equal(failed!.reply.content.status, 'error');
-    assert.equal(queued1!.reply.content.status, 'aborted');
-    assert.equal(queued2!.reply.content.status, 'aborted');
-    assert.deepEqual(iopubTypes(queued1!), ['status:busy', 'status:idle']);
+    assert.equal(failed.reply.content.status, 'error');
+    assert.equal(queued1.reply.content.status, 'aborted');
+    assert.equal(queued2.reply.content.status, 'aborted');
+    assert.deepEqual(iopubTypes(queued1), ['status:busy', 'status:idle']);
     const later = await k.execute('');
     assert.equal(later.reply.content.status, 'ok');
   });
@@ -125,8 +129,8 @@ describe('protocol through jupyter_client', { skip }, () => {
     ids.push(await k.send('execute_request', executeContent('%no_such_magic', { stop_on_error: false })));
     ids.push(await k.send('execute_request', executeContent('')));
     const [failed, next] = exchanges(ids, await k.collect(ids));
-    assert.equal(failed!.reply.content.status, 'error');
-    assert.equal(next!.reply.content.status, 'ok');
+    assert.equal(failed.reply.content.status, 'error');
+    assert.equal(next.reply.content.status, 'ok');
   });
 
   test('SIGINT to an idle kernel leaves it alive and answering', async () => {

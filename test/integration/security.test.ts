@@ -15,8 +15,12 @@ const skip = missingClient();
 
 describe('the connection key stays secret', { skip }, () => {
   let k: TestKernel;
-  before(async () => { k = await TestKernel.start(); });
-  after(async () => { await k?.close(); });
+  before(async () => {
+    k = await TestKernel.start();
+  });
+  after(async () => {
+    await k?.close();
+  });
 
   test('a debug-level log of a whole session never contains the key', async () => {
     await k.request('kernel_info_request');
@@ -34,12 +38,14 @@ describe('the connection key stays secret', { skip }, () => {
 
 /** Five free loopback ports. */
 async function freePorts(): Promise<number[]> {
-  const servers = await Promise.all([0, 1, 2, 3, 4].map(async () => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    return server;
-  }));
+  const servers = await Promise.all(
+    [0, 1, 2, 3, 4].map(async () => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      return server;
+    }),
+  );
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   return ports;
@@ -50,16 +56,29 @@ async function freePorts(): Promise<number[]> {
 async function kernelWithMode(dir: string, mode: number) {
   const [shell, control, stdin, iopub, hb] = await freePorts();
   const file = join(dir, `kernel-${mode.toString(8)}.json`);
-  await writeFile(file, JSON.stringify({
-    transport: 'tcp', ip: '127.0.0.1', shell_port: shell, control_port: control, stdin_port: stdin,
-    iopub_port: iopub, hb_port: hb, key: 'a-secret-key-0123456789', signature_scheme: 'hmac-sha256',
-  }));
+  await writeFile(
+    file,
+    JSON.stringify({
+      transport: 'tcp',
+      ip: '127.0.0.1',
+      shell_port: shell,
+      control_port: control,
+      stdin_port: stdin,
+      iopub_port: iopub,
+      hb_port: hb,
+      key: 'a-secret-key-0123456789',
+      signature_scheme: 'hmac-sha256',
+    }),
+  );
   await chmod(file, mode);
   const child = spawn(process.execPath, [join(packageRoot, 'bin', 'icuda.js'), 'kernel', '-f', file], {
-    env: { ...process.env, ICUDA_LOG_LEVEL: 'info', TMPDIR: dir }, stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ICUDA_LOG_LEVEL: 'info', TMPDIR: dir },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
-  child.stderr.on('data', (chunk) => { log += chunk; });
+  child.stderr.on('data', (chunk) => {
+    log += chunk;
+  });
   const deadline = Date.now() + 30_000;
   while (!log.includes('kernel listening') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
   assert.match(log, /kernel listening/, log);
@@ -72,8 +91,12 @@ async function kernelWithMode(dir: string, mode: number) {
 
 describe('connection file and sockets', () => {
   let dir: string;
-  before(async () => { dir = await mkdtemp(join(tmpdir(), 'icuda-sec-')); });
-  after(async () => { await rm(dir, { recursive: true, force: true }); });
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'icuda-sec-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   test('a connection file readable by others earns a warning; a private one does not', async () => {
     const exposed = await kernelWithMode(dir, 0o644);
@@ -85,7 +108,7 @@ describe('connection file and sockets', () => {
     assert.doesNotMatch(private_.log(), /other users can read/);
   });
 
-  test('the five sockets listen on the connection file\'s address and nowhere else', async (t) => {
+  test("the five sockets listen on the connection file's address and nowhere else", async (t) => {
     let ss: string;
     try {
       ss = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' });

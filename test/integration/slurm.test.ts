@@ -15,7 +15,8 @@ function slurmUnavailable(): string | undefined {
   const client = missingClient();
   if (client) return client;
   const up = spawnSync('bash', [join(packageRoot, 'scripts', 'slurm-up.sh')], { encoding: 'utf8', timeout: 600_000 });
-  if (up.status !== 0) return `no Slurm cluster: scripts/slurm-up.sh failed: ${(up.stderr || up.stdout || String(up.error)).trim().split('\n').pop()}`;
+  if (up.status !== 0)
+    return `no Slurm cluster: scripts/slurm-up.sh failed: ${(up.stderr || up.stdout || String(up.error)).trim().split('\n').pop()}`;
   return undefined;
 }
 
@@ -31,7 +32,9 @@ function errorOf(ex: Exchange): { ename: string; evalue: string; traceback: stri
 
 /** Slurm jobs of ours still known to the controller. */
 function icudaJobs(): string[] {
-  return execFileSync('squeue', ['-h', '-o', '%i %j %T'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(' icuda-'));
+  return execFileSync('squeue', ['-h', '-o', '%i %j %T'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes(' icuda-'));
 }
 
 describe('cells run as Slurm job steps', { skip }, () => {
@@ -41,7 +44,10 @@ describe('cells run as Slurm job steps', { skip }, () => {
     shared = await mkdtemp(join(tmpdir(), 'icuda-slurm-shared-'));
     k = await TestKernel.start({ env: { ICUDA_EXECUTOR: 'slurm', ICUDA_SLURM_ARGS: '-p debug -n 1 -t 5', ICUDA_SLURM_SCRATCH: shared } });
   });
-  after(async () => { await k?.close(); await rm(shared, { recursive: true, force: true }); });
+  after(async () => {
+    await k?.close();
+    await rm(shared, { recursive: true, force: true });
+  });
 
   test('hello world through srun, and the banner says so', async () => {
     const ex = await k.execute(program('printf("Hello from Slurm\\n"); return 0;'));
@@ -70,8 +76,8 @@ describe('cells run as Slurm job steps', { skip }, () => {
     const early = await k.collect([id], { untilText: 'looping' });
     assert.equal(icudaJobs().length, 1, 'the step is running');
     await k.lifecycle('interrupt');
-    const [ex] = exchanges([id], [...early, ...await k.collect([id], { timeout: 30 })]);
-    assert.equal(errorOf(ex!).ename, 'Interrupted');
+    const [ex] = exchanges([id], [...early, ...(await k.collect([id], { timeout: 30 }))]);
+    assert.equal(errorOf(ex).ename, 'Interrupted');
     assert.deepEqual(icudaJobs(), [], 'squeue shows no icuda job');
     assert.deepEqual(await waitNoProcessesUnder(shared, 5000), []);
   });
@@ -90,6 +96,8 @@ describe("Slurm's own errors", { skip }, () => {
       const err = errorOf(await k.execute(program('printf("never\\n"); return 0;')));
       assert.equal(err.ename, 'SlurmError');
       assert.match(err.evalue, /invalid partition/i);
-    } finally { await k.close(); }
+    } finally {
+      await k.close();
+    }
   });
 });

@@ -42,8 +42,7 @@ function assertOrdered(ex: Exchange): void {
   const last = ex.iopub.at(-1)!;
   assert.equal(last.msg_type, 'status');
   assert.equal(last.content.execution_state, 'idle');
-  const stray = ex.all.filter((m) => m.msg_type === 'stream' && m.parent_header.msg_id !== ex.msgId
-    && !m.parent_header.msg_id);
+  const stray = ex.all.filter((m) => m.msg_type === 'stream' && m.parent_header.msg_id !== ex.msgId && !m.parent_header.msg_id);
   assert.deepEqual(stray, [], 'stream output without a parent');
 }
 
@@ -53,20 +52,22 @@ describe('load: kernels at once, every byte checked', { skip }, () => {
     let bytes = 0;
     let cells = 0;
     try {
-      await Promise.all(kernels.map(async (k, kid) => {
-        for (let c = 0; c < CELLS_EACH; c++) {
-          const lines = 1 + (c % 7) * 3;
-          const ex = await k.execute(`%args ${kid} ${c} ${lines}\n${PROGRAM}`, {}, { timeout: 300 });
-          assert.equal(ex.reply.content.status, 'ok', JSON.stringify(ex.reply.content));
-          for (const name of ['stdout', 'stderr'] as const) {
-            const text = streamText(ex, name);
-            assert.equal(text, expected(kid, c, lines, name), `kernel ${kid} cell ${c} ${name}`);
-            bytes += Buffer.byteLength(text);
+      await Promise.all(
+        kernels.map(async (k, kid) => {
+          for (let c = 0; c < CELLS_EACH; c++) {
+            const lines = 1 + (c % 7) * 3;
+            const ex = await k.execute(`%args ${kid} ${c} ${lines}\n${PROGRAM}`, {}, { timeout: 300 });
+            assert.equal(ex.reply.content.status, 'ok', JSON.stringify(ex.reply.content));
+            for (const name of ['stdout', 'stderr'] as const) {
+              const text = streamText(ex, name);
+              assert.equal(text, expected(kid, c, lines, name), `kernel ${kid} cell ${c} ${name}`);
+              bytes += Buffer.byteLength(text);
+            }
+            assertOrdered(ex);
+            cells++;
           }
-          assertOrdered(ex);
-          cells++;
-        }
-      }));
+        }),
+      );
     } finally {
       await Promise.all(kernels.map((k) => k.close()));
     }
@@ -115,8 +116,10 @@ describe('endurance: one kernel, a long run', { skip }, () => {
         }
       }
       const end = await footprint(k);
-      t.diagnostic(`baseline rss ${base.rssKb} kB, fds ${base.fds}, scratch files ${base.files}; `
-        + `after ${LONG_RUN} cells (${failures} failing): rss ${end.rssKb} kB, fds ${end.fds}, scratch files ${end.files}`);
+      t.diagnostic(
+        `baseline rss ${base.rssKb} kB, fds ${base.fds}, scratch files ${base.files}; ` +
+          `after ${LONG_RUN} cells (${failures} failing): rss ${end.rssKb} kB, fds ${end.fds}, scratch files ${end.files}`,
+      );
       assert.ok(end.rssKb - base.rssKb < 64 * 1024, `RSS grew by ${end.rssKb - base.rssKb} kB (allowed 64 MB)`);
       assert.ok(end.fds - base.fds <= 4, `fds grew from ${base.fds} to ${end.fds} (allowed 4)`);
       assert.ok(end.files <= base.files, `scratch files grew from ${base.files} to ${end.files}`);

@@ -6,14 +6,19 @@ import { silentLogger } from '../../src/log.js';
 /** An OutputSink that keeps every stream chunk in order. */
 export class RecordingSink implements OutputSink {
   readonly chunks: { name: 'stdout' | 'stderr'; text: string }[] = [];
-  stream(name: 'stdout' | 'stderr', text: string): void { this.chunks.push({ name, text }); }
+  stream(name: 'stdout' | 'stderr', text: string): void {
+    this.chunks.push({ name, text });
+  }
   display(): void {}
   updateDisplay(): void {}
   clearOutput(): void {}
   async flush(): Promise<void> {}
   /** Everything written on one stream. */
   text(name: 'stdout' | 'stderr'): string {
-    return this.chunks.filter((c) => c.name === name).map((c) => c.text).join('');
+    return this.chunks
+      .filter((c) => c.name === name)
+      .map((c) => c.text)
+      .join('');
   }
 }
 
@@ -22,8 +27,16 @@ export function fakeContext(executionCount = 1): { ctx: ExecutionContext; sink: 
   const sink = new RecordingSink();
   const abort = new AbortController();
   const ctx: ExecutionContext = {
-    executionCount, silent: false, storeHistory: true, allowStdin: false, signal: abort.signal, output: sink,
-    input: async () => { throw new Error('no stdin in tests'); }, log: silentLogger(),
+    executionCount,
+    silent: false,
+    storeHistory: true,
+    allowStdin: false,
+    signal: abort.signal,
+    output: sink,
+    input: async () => {
+      throw new Error('no stdin in tests');
+    },
+    log: silentLogger(),
   };
   return { ctx, sink, abort };
 }
@@ -33,9 +46,15 @@ export function fakeReaper(): Reaper & { live: Set<number>; seen: number[] } {
   const live = new Set<number>();
   const seen: number[] = [];
   return {
-    live, seen,
-    track(pgid) { live.add(pgid); seen.push(pgid); },
-    untrack(pgid) { live.delete(pgid); },
+    live,
+    seen,
+    track(pgid) {
+      live.add(pgid);
+      seen.push(pgid);
+    },
+    untrack(pgid) {
+      live.delete(pgid);
+    },
     watchDir() {},
     killAll() {},
     close() {},

@@ -9,19 +9,24 @@ import { packageRoot } from '../../src/package-info.js';
 
 export class TestHost {
   log = '';
-  private constructor(readonly child: ChildProcess, readonly home: string, readonly port: number) {}
+  private constructor(
+    readonly child: ChildProcess,
+    readonly home: string,
+    readonly port: number,
+  ) {}
 
   /** `icuda host ARGS` with --listen 127.0.0.1:PORT (0: any free port) unless ARGS has one. */
   static async start(args: string[] = [], options: { port?: number; home?: string } = {}): Promise<TestHost> {
-    const home = options.home ?? await mkdtemp(join(tmpdir(), 'icuda-host-test-'));
+    const home = options.home ?? (await mkdtemp(join(tmpdir(), 'icuda-host-test-')));
     await mkdir(join(home, 'tmp'), { recursive: true });
     const listen = args.includes('--listen') ? [] : ['--listen', `127.0.0.1:${options.port ?? 0}`];
     const child = spawn(process.execPath, [join(packageRoot, 'bin', 'icuda.js'), 'host', ...listen, ...args], {
-      env: { ...process.env, TMPDIR: join(home, 'tmp'), ICUDA_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, TMPDIR: join(home, 'tmp'), ICUDA_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     let log = '';
     const port = await new Promise<number>((resolve, reject) => {
-      createInterface({ input: child.stderr! }).on('line', (line) => {
+      createInterface({ input: child.stderr }).on('line', (line) => {
         log += line + '\n';
         const match = /"listen":"[^"]*:(\d+)"/.exec(line);
         if (match && line.includes('icuda host listening')) resolve(Number(match[1]));
@@ -31,12 +36,18 @@ export class TestHost {
     });
     const host = new TestHost(child, home, port);
     host.log = log;
-    child.stderr!.on('data', (chunk) => { host.log += chunk; });
+    child.stderr.on('data', (chunk) => {
+      host.log += chunk;
+    });
     return host;
   }
 
-  get address(): string { return `127.0.0.1:${this.port}`; }
-  get tmp(): string { return join(this.home, 'tmp'); }
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+  get tmp(): string {
+    return join(this.home, 'tmp');
+  }
 
   /** SIGTERM, then waits for the exit code (SIGKILL after 20 s). */
   async stop(): Promise<number | null> {
@@ -44,7 +55,11 @@ export class TestHost {
     const exited = new Promise<number | null>((resolve) => this.child.once('exit', (code) => resolve(code)));
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
-    try { return await exited; } finally { clearTimeout(timer); }
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Stops and removes its directory. */
@@ -58,7 +73,14 @@ export class TestHost {
 export function refusedHost(args: string[]): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [join(packageRoot, 'bin', 'icuda.js'), 'host', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (chunk) => { stderr += chunk; });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  return new Promise((resolve) => child.once('exit', (code) => { clearTimeout(timer); resolve({ code, stderr }); }));
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    }),
+  );
 }

@@ -43,9 +43,14 @@ export class TestKernel {
   pid = 0;
   key = '';
 
-  private constructor(private bridge: ChildProcessWithoutNullStreams, readonly home: string) {
+  private constructor(
+    private bridge: ChildProcessWithoutNullStreams,
+    readonly home: string,
+  ) {
     createInterface({ input: bridge.stdout }).on('line', (line) => this.pending.shift()?.(JSON.parse(line)));
-    bridge.stderr.on('data', (chunk) => { this.stderr += chunk; });
+    bridge.stderr.on('data', (chunk) => {
+      this.stderr += chunk;
+    });
     // A bridge that dies answers every waiting call with an error instead of leaving it hanging.
     bridge.on('exit', (code, signal) => {
       for (const resolve of this.pending.splice(0)) resolve({ ok: false, error: `bridge exited (${code ?? signal})`, traceback: '' });
@@ -63,7 +68,10 @@ export class TestKernel {
     const bridge = spawn(python, [join(packageRoot, 'test', 'support', 'kernel_bridge.py')], { env });
     const kernel = new TestKernel(bridge, home);
     const started = await kernel.call({
-      op: 'start', kernel_name: 'icuda', transport: options.transport ?? 'tcp', ipc_dir: home,
+      op: 'start',
+      kernel_name: 'icuda',
+      transport: options.transport ?? 'tcp',
+      ipc_dir: home,
       ...(options.key === undefined ? {} : { key: options.key }),
       env: { TMPDIR: kernel.tmp, ICUDA_LOG_LEVEL: 'debug', ICUDA_CACHE_DIR: join(home, 'cache'), ...options.env },
     });
@@ -101,10 +109,18 @@ export class TestKernel {
 
   /** Collects (and validates) messages until each msg_id has its reply and idle, or until a
    * stream message contains `untilText`. */
-  async collect(ids: string[], options: { timeout?: number; stdin?: string[]; untilText?: string; noReply?: boolean } = {}): Promise<WireMessage[]> {
+  async collect(
+    ids: string[],
+    options: { timeout?: number; stdin?: string[]; untilText?: string; noReply?: boolean } = {},
+  ): Promise<WireMessage[]> {
     const timeout = options.timeout ?? 60;
     const { messages, timed_out } = await this.call({
-      op: 'collect', msg_ids: ids, timeout, stdin: options.stdin ?? [], until_text: options.untilText, wait_reply: !options.noReply,
+      op: 'collect',
+      msg_ids: ids,
+      timeout,
+      stdin: options.stdin ?? [],
+      until_text: options.untilText,
+      wait_reply: !options.noReply,
     });
     if (timed_out) throw new Error(`no reply/idle within ${timeout}s; got ${messages.map((m: WireMessage) => m.msg_type).join(',')}`);
     for (const m of messages) validateMessage(m);
@@ -112,8 +128,10 @@ export class TestKernel {
   }
 
   /** Sends requests and collects everything until each has its reply and idle. */
-  async exchange(requests: { channel?: string; msg_type: string; content?: object }[],
-    options: { timeout?: number; stdin?: string[] } = {}): Promise<Exchange[]> {
+  async exchange(
+    requests: { channel?: string; msg_type: string; content?: object }[],
+    options: { timeout?: number; stdin?: string[] } = {},
+  ): Promise<Exchange[]> {
     const ids: string[] = [];
     for (const r of requests) ids.push(await this.send(r.msg_type, r.content, r.channel));
     return exchanges(ids, await this.collect(ids, options));
@@ -122,13 +140,13 @@ export class TestKernel {
   /** Executes one cell and returns its exchange. */
   async execute(code: string, content: object = {}, options: { timeout?: number; stdin?: string[] } = {}): Promise<Exchange> {
     const [ex] = await this.exchange([{ msg_type: 'execute_request', content: executeContent(code, content) }], options);
-    return ex!;
+    return ex;
   }
 
   /** One request (shell by default, or control) and its exchange. */
   async request(msg_type: string, content: object = {}, channel = 'shell'): Promise<Exchange> {
     const [ex] = await this.exchange([{ channel, msg_type, content }]);
-    return ex!;
+    return ex;
   }
 
   /** Manager actions (interrupt, signal, restart, shutdown, kill, wait_dead). */
@@ -143,7 +161,12 @@ export class TestKernel {
       this.bridge.kill();
     }
     // Whatever happened to the bridge, leave no kernel (or its programs) behind.
-    if (this.pid) try { process.kill(-this.pid, 'SIGKILL'); } catch { /* already gone */ }
+    if (this.pid)
+      try {
+        process.kill(-this.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     await rm(this.home, { recursive: true, force: true });
   }
 }
@@ -155,7 +178,10 @@ export function executeContent(code: string, extra: object = {}): object {
 
 /** The text of one stream of an exchange, joined in order. */
 export function streamText(ex: Exchange, name: 'stdout' | 'stderr'): string {
-  return ex.iopub.filter((m) => m.msg_type === 'stream' && m.content.name === name).map((m) => m.content.text).join('');
+  return ex.iopub
+    .filter((m) => m.msg_type === 'stream' && m.content.name === name)
+    .map((m) => m.content.text)
+    .join('');
 }
 
 /** The msg_types of an exchange's iopub messages, in order. */

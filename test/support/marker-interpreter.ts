@@ -40,24 +40,41 @@ export class MarkerInterpreter implements Interpreter {
     const [marker, ...rest] = line.split(':');
     const arg = rest.join(':');
     switch (marker) {
-      case 'print': ctx.output.stream('stdout', arg); return undefined;
-      case 'warn': ctx.output.stream('stderr', arg); return undefined;
-      case 'sleep': await new Promise((r) => setTimeout(r, Number(arg))); return undefined;
-      case 'wait': return waitForAbort(ctx.signal);
-      case 'fail': return { status: 'error', ename: 'MarkerError', evalue: arg, traceback: [`MarkerError: ${arg}`] };
-      case 'throw': throw new Error(arg);
-      case 'result': return { status: 'ok', result: { 'text/plain': arg } };
-      case 'input': ctx.output.stream('stdout', await ctx.input(arg)); return undefined;
-      case 'display': ctx.output.display({ 'text/plain': rest[1] }, {}, rest[0]); return undefined;
-      case 'update': ctx.output.updateDisplay(rest[0]!, { 'text/plain': rest[1] }); return undefined;
-      default: return undefined;
+      case 'print':
+        ctx.output.stream('stdout', arg);
+        return undefined;
+      case 'warn':
+        ctx.output.stream('stderr', arg);
+        return undefined;
+      case 'sleep':
+        await new Promise((r) => setTimeout(r, Number(arg)));
+        return undefined;
+      case 'wait':
+        return waitForAbort(ctx.signal);
+      case 'fail':
+        return { status: 'error', ename: 'MarkerError', evalue: arg, traceback: [`MarkerError: ${arg}`] };
+      case 'throw':
+        throw new Error(arg);
+      case 'result':
+        return { status: 'ok', result: { 'text/plain': arg } };
+      case 'input':
+        ctx.output.stream('stdout', await ctx.input(arg));
+        return undefined;
+      case 'display':
+        ctx.output.display({ 'text/plain': rest[1] }, {}, rest[0]);
+        return undefined;
+      case 'update':
+        ctx.output.updateDisplay(rest[0], { 'text/plain': rest[1] });
+        return undefined;
+      default:
+        return undefined;
     }
   }
 
   /** Completes the word before the cursor (JS indices). */
   async complete(code: string, cursorPos: number) {
     let start = cursorPos;
-    while (start > 0 && /\w/.test(code[start - 1]!)) start -= 1;
+    while (start > 0 && /\w/.test(code[start - 1])) start -= 1;
     return { matches: [`${code.slice(start, cursorPos)}_done`], cursorStart: start, cursorEnd: cursorPos };
   }
 

@@ -2,7 +2,11 @@
 // the kernel's TMPDIR, so a process whose working directory lies there was left by a cell.
 import { readdir, readFile, readlink } from 'node:fs/promises';
 
-export interface ProcessInfo { pid: number; cwd: string; cmdline: string }
+export interface ProcessInfo {
+  pid: number;
+  cwd: string;
+  cmdline: string;
+}
 
 /** Every live process whose working directory is under `dir` (zombies excluded). */
 export async function processesUnder(dir: string): Promise<ProcessInfo[]> {

@@ -48,18 +48,37 @@ export function cellFile(source: string, executionCount: number): string {
 /** nvcc's arguments: output, input, prelude, -arch=native (or `arch`) unless the user chose an architecture. */
 export function nvccArgs(flags: string[], arch = '', extra: NvccExtra = {}): string[] {
   const chosen = flags.some((flag) => ARCH_FLAGS.some((a) => flag === a || flag.startsWith(a + '=')));
-  return [...(extra.output ?? ['-o', 'prog']), 'cell.cu', ...(extra.inputs ?? []), '-include', PRELUDE, ...HOOK_FLAGS,
-    ...(chosen ? [] : [`-arch=${arch || 'native'}`]), ...(extra.flags ?? []), ...flags];
+  return [
+    ...(extra.output ?? ['-o', 'prog']),
+    'cell.cu',
+    ...(extra.inputs ?? []),
+    '-include',
+    PRELUDE,
+    ...HOOK_FLAGS,
+    ...(chosen ? [] : [`-arch=${arch || 'native'}`]),
+    ...(extra.flags ?? []),
+    ...flags,
+  ];
 }
 
 /** Compiles cell.cu in `dir`; nvcc and its helpers die with the request on abort. */
 export async function compileCell(options: CompileOptions): Promise<CompileResult> {
   const child = execa(options.nvcc, nvccArgs(options.flags, options.arch, options.extra), {
-    cwd: options.dir, env: options.env, extendEnv: false, detached: true, all: true,
-    stdin: 'ignore', reject: false, stripFinalNewline: false,
+    cwd: options.dir,
+    env: options.env,
+    extendEnv: false,
+    detached: true,
+    all: true,
+    stdin: 'ignore',
+    reject: false,
+    stripFinalNewline: false,
   });
   const limitS = limitsFromEnv(options.env).compileSeconds;
-  const end = await superviseGroup(child, { signal: options.signal, reaper: options.reaper, timeoutMs: limitS ? limitS * 1000 : undefined });
+  const end = await superviseGroup(child, {
+    signal: options.signal,
+    reaper: options.reaper,
+    timeoutMs: limitS ? limitS * 1000 : undefined,
+  });
   const result = await child;
   if (end.cause === 'abort') return interrupted();
   if (end.cause === 'timeout') return compileError(`nvcc ran longer than ${limitS} s and was killed (ICUDA_COMPILE_TIMEOUT)`, []);
@@ -72,8 +91,12 @@ export async function compileCell(options: CompileOptions): Promise<CompileResul
 
 /** nvcc's output without the no-GPU warning about -arch=native, naming the cell, no trailing blank lines. */
 export function cleanDiagnostics(text: string, executionCount: number): string {
-  return text.split('\n').filter((line) => !NATIVE_WARNING.test(line)).join('\n')
-    .replaceAll('"cell.cu"', `cell[${executionCount}]`).trimEnd();
+  return text
+    .split('\n')
+    .filter((line) => !NATIVE_WARNING.test(line))
+    .join('\n')
+    .replaceAll('"cell.cu"', `cell[${executionCount}]`)
+    .trimEnd();
 }
 
 /** Errors reported: nvcc's "N errors detected" lines when present, else lines that say error. */

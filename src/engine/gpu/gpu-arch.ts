@@ -4,16 +4,25 @@ import { execa } from 'execa';
 
 /** "sm_90" when every visible GPU has the same compute capability; '' when unknown. */
 export function parseComputeCaps(text: string): string {
-  const caps = new Set(text.split('\n').map((line) => line.trim()).filter((line) => /^\d+\.\d+$/.test(line)));
+  const caps = new Set(
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => /^\d+\.\d+$/.test(line)),
+  );
   if (caps.size !== 1) return '';
-  return `sm_${[...caps][0]!.replace('.', '')}`;
+  return `sm_${[...caps][0].replace('.', '')}`;
 }
 
 /** Asks nvidia-smi (never throws; '' when there is none, or no GPU, or it takes over 10 s). */
 export async function detectGpuArch(env: NodeJS.ProcessEnv): Promise<string> {
   if (env.ICUDA_GPU_ARCH !== undefined) return env.ICUDA_GPU_ARCH;
   const result = await execa('nvidia-smi', ['--query-gpu=compute_cap', '--format=csv,noheader'], {
-    env, extendEnv: false, reject: false, timeout: 10_000, stdin: 'ignore',
+    env,
+    extendEnv: false,
+    reject: false,
+    timeout: 10_000,
+    stdin: 'ignore',
   }).catch(() => undefined);
   return result && result.exitCode === 0 ? parseComputeCaps(String(result.stdout ?? '')) : '';
 }

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { findTool } from '../toolchain/tools.js';
 
-export interface Gpu { index: string; name: string; cc: string; memoryMiB: string; sms: string; smClockMHz: string; memClockMHz: string; driver: string }
+export interface Gpu {
+  index: string;
+  name: string;
+  cc: string;
+  memoryMiB: string;
+  sms: string;
+  smClockMHz: string;
+  memClockMHz: string;
+  driver: string;
+}
 
 /** GPUs found, or why none: `reason` says so plainly. */
 export type GpuLookup = { gpus: Gpu[]; reason?: string };
@@ -14,19 +23,44 @@ const SMI_FIELDS = 'index,name,compute_cap,memory.total,clocks.max.sm,clocks.max
 
 /** nvidia-smi's CSV rows (no header, no units) as GPUs; SM count is not among its fields. */
 export function parseSmi(text: string): Gpu[] {
-  return text.split('\n').filter((line) => line.trim() !== '').map((line) => {
-    const [index, name, cc, memoryMiB, smClockMHz, memClockMHz, driver] = line.split(',').map((f) => f.trim());
-    return { index: index ?? '', name: name ?? '', cc: cc ?? '', memoryMiB: memoryMiB ?? '', sms: '', smClockMHz: smClockMHz ?? '', memClockMHz: memClockMHz ?? '', driver: driver ?? '' };
-  });
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [index, name, cc, memoryMiB, smClockMHz, memClockMHz, driver] = line.split(',').map((f) => f.trim());
+      return {
+        index: index ?? '',
+        name: name ?? '',
+        cc: cc ?? '',
+        memoryMiB: memoryMiB ?? '',
+        sms: '',
+        smClockMHz: smClockMHz ?? '',
+        memClockMHz: memClockMHz ?? '',
+        driver: driver ?? '',
+      };
+    });
 }
 
 /** Asks nvidia-smi, when there is one. */
 export async function querySmi(env: NodeJS.ProcessEnv): Promise<GpuLookup> {
   const smi = await findTool('nvidia-smi', env);
   if (!smi) return { gpus: [], reason: 'nvidia-smi not found' };
-  const result = await execa(smi, [`--query-gpu=${SMI_FIELDS}`, '--format=csv,noheader,nounits'],
-    { env, extendEnv: false, reject: false, timeout: 20_000, stdin: 'ignore' });
-  if (result.exitCode !== 0) return { gpus: [], reason: `nvidia-smi failed: ${String(result.stdout || result.stderr).trim().split('\n')[0]}` };
+  const result = await execa(smi, [`--query-gpu=${SMI_FIELDS}`, '--format=csv,noheader,nounits'], {
+    env,
+    extendEnv: false,
+    reject: false,
+    timeout: 20_000,
+    stdin: 'ignore',
+  });
+  if (result.exitCode !== 0)
+    return {
+      gpus: [],
+      reason: `nvidia-smi failed: ${
+        String(result.stdout || result.stderr)
+          .trim()
+          .split('\n')[0]
+      }`,
+    };
   const gpus = parseSmi(String(result.stdout));
   return gpus.length > 0 ? { gpus } : { gpus: [], reason: 'nvidia-smi lists no GPU' };
 }
@@ -64,12 +98,26 @@ export async function probeWithCuda(nvcc: string, dir: string, env: NodeJS.Proce
   const built = await execa(nvcc, ['-o', 'probe', 'probe.cu'], options);
   if (built.exitCode !== 0) return { gpus: [], reason: 'the CUDA probe program did not compile' };
   const ran = await execa(join(dir, 'probe'), [], { ...options, timeout: 30_000 });
-  const lines = String(ran.stdout ?? '').split('\n').map((line) => line.split('\t'));
+  const lines = String(ran.stdout ?? '')
+    .split('\n')
+    .map((line) => line.split('\t'));
   const error = lines.find((f) => f[0] === 'error');
   if (error) return { gpus: [], reason: `the CUDA runtime says: ${error[1]}` };
-  const gpus = lines.filter((f) => f[0] === 'gpu').map(([, index, name, cc, memoryMiB, sms, smClockMHz, memClockMHz, driver]) =>
-    ({ index: index!, name: name!, cc: cc!, memoryMiB: memoryMiB!, sms: sms!, smClockMHz: smClockMHz!, memClockMHz: memClockMHz!, driver: driver! }));
-  return gpus.length > 0 ? { gpus } : { gpus: [], reason: ran.exitCode === 0 ? 'the CUDA runtime sees no GPU' : 'the CUDA probe program failed' };
+  const gpus = lines
+    .filter((f) => f[0] === 'gpu')
+    .map(([, index, name, cc, memoryMiB, sms, smClockMHz, memClockMHz, driver]) => ({
+      index: index,
+      name: name,
+      cc: cc,
+      memoryMiB: memoryMiB,
+      sms: sms,
+      smClockMHz: smClockMHz,
+      memClockMHz: memClockMHz,
+      driver: driver,
+    }));
+  return gpus.length > 0
+    ? { gpus }
+    : { gpus: [], reason: ran.exitCode === 0 ? 'the CUDA runtime sees no GPU' : 'the CUDA probe program failed' };
 }
 
 /** nvidia-smi's rows completed by the probe's (SM count), or whichever found GPUs. */
@@ -81,5 +129,5 @@ export function mergeLookups(smi: GpuLookup, cuda: GpuLookup): GpuLookup {
 /** The host compiler nvcc uses: the first line of `g++ --version` (or of -ccbin's). */
 export async function hostCompiler(env: NodeJS.ProcessEnv, ccbin = 'g++'): Promise<string> {
   const result = await execa(ccbin, ['--version'], { env, extendEnv: false, reject: false, timeout: 20_000, stdin: 'ignore' });
-  return result.exitCode === 0 ? String(result.stdout).split('\n')[0]! : `${ccbin} not found`;
+  return result.exitCode === 0 ? String(result.stdout).split('\n')[0] : `${ccbin} not found`;
 }

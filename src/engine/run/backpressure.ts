@@ -15,7 +15,7 @@ export function holdBack(stream: Readable, output: OutputSink, high = HIGH_WATER
     if (waiting || queued() < high) return;
     waiting = true;
     stream.pause();
-    output.flush().finally(() => {
+    void output.flush().finally(() => {
       waiting = false;
       stream.resume();
     });

@@ -15,14 +15,15 @@ export interface CudaErrorReport {
 const EXPLANATIONS: Record<string, (report: CudaErrorReport) => string> = {
   cudaErrorInsufficientDriver: () => 'no usable GPU/driver on this machine: every CUDA call fails here, so kernels never ran',
   cudaErrorNoDevice: () => 'no usable GPU/driver on this machine: every CUDA call fails here, so kernels never ran',
-  cudaErrorStubLibrary: () => 'no usable GPU/driver on this machine (only the driver\'s stub library): every CUDA call fails here',
+  cudaErrorStubLibrary: () => "no usable GPU/driver on this machine (only the driver's stub library): every CUDA call fails here",
   cudaErrorNoKernelImageForDevice: (r) =>
-    `compiled for an arch the GPU cannot run; fix: %flags -arch=${r.arch || 'sm_XX (your GPU\'s compute capability)'}`,
+    `compiled for an arch the GPU cannot run; fix: %flags -arch=${r.arch || "sm_XX (your GPU's compute capability)"}`,
   cudaErrorUnsupportedPtxVersion: (r) =>
     `the PTX is newer than the driver can compile; fix: %flags -arch=${r.arch || 'sm_XX'} (machine code for the GPU) or a newer driver`,
   cudaErrorInvalidConfiguration: () => 'invalid launch configuration: at most 1024 threads per block, grid and block sizes above 0',
   cudaErrorLaunchOutOfResources: () => 'the block needs more registers or shared memory than an SM has: use fewer threads per block',
-  cudaErrorIllegalAddress: () => 'a kernel read or wrote memory it must not (index out of bounds, or a host pointer): check indices; %check finds the launch',
+  cudaErrorIllegalAddress: () =>
+    'a kernel read or wrote memory it must not (index out of bounds, or a host pointer): check indices; %check finds the launch',
   cudaErrorMemoryAllocation: () => 'out of device memory',
   cudaErrorInvalidValue: () => 'a CUDA call got an invalid argument',
   cudaErrorInvalidDevicePointer: () => 'a CUDA call got a pointer that is not device memory',
@@ -36,8 +37,11 @@ const UNAVAILABLE = new Set(['cudaErrorInsufficientDriver', 'cudaErrorNoDevice',
 /** The notice, one line: "icuda: CUDA error left unchecked at exit: MESSAGE (NAME) — HINT". */
 export function cudaNotice(report: CudaErrorReport): string {
   const explain = EXPLANATIONS[report.name];
-  const lead = report.where.startsWith('%check') ? `CUDA error after ${report.where.slice('%check: '.length)}`
-    : UNAVAILABLE.has(report.name) ? 'CUDA unavailable' : `CUDA error left unchecked ${report.where}`;
+  const lead = report.where.startsWith('%check')
+    ? `CUDA error after ${report.where.slice('%check: '.length)}`
+    : UNAVAILABLE.has(report.name)
+      ? 'CUDA unavailable'
+      : `CUDA error left unchecked ${report.where}`;
   return `icuda: ${lead}: ${report.message} (${report.name})${explain ? ` — ${explain(report)}` : ''}\n`;
 }
 
@@ -46,5 +50,11 @@ export function asCudaErrorReport(value: unknown): CudaErrorReport | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
   if (typeof v.code !== 'number' || typeof v.name !== 'string' || typeof v.message !== 'string') return undefined;
-  return { code: v.code, name: v.name, message: v.message, where: String(v.where ?? 'at exit'), arch: String(v.arch ?? '') };
+  return {
+    code: v.code,
+    name: v.name,
+    message: v.message,
+    where: typeof v.where === 'string' ? v.where : 'at exit',
+    arch: typeof v.arch === 'string' ? v.arch : '',
+  };
 }

@@ -38,7 +38,10 @@ export function handleFrame(text: string, output: OutputSink): void {
     return;
   }
   const report = asCudaErrorReport(message.cuda_error);
-  if (report) { output.stream('stderr', cudaNotice(report)); return; }
+  if (report) {
+    output.stream('stderr', cudaNotice(report));
+    return;
+  }
   if (typeof message.display !== 'object' || message.display === null) return;
   const bundle: MimeBundle = { ...(message.display as MimeBundle) };
   if (typeof message.json_text === 'string') {

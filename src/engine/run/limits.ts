@@ -42,13 +42,15 @@ export function limitedCommand(limits: ProgramLimits, binary: string, args: stri
 /** %limits: one line per limit, with the variable that changes it. */
 export function describeLimits(limits: ProgramLimits, timeoutSeconds: number | undefined): string {
   const size = limits.fileSizeBytes ? `${(limits.fileSizeBytes / GiB).toFixed(limits.fileSizeBytes % GiB ? 2 : 0)} GiB` : 'none';
-  return [
-    `wall time      ${timeoutSeconds ? `${timeoutSeconds} s` : 'none'} per cell (%timeout S for one cell, ICUDA_TIMEOUT for the kernel)`,
-    `file size      ${size} per file written (ICUDA_MAX_FILE_SIZE)`,
-    `processes      ${limits.processes || 'no limit'} for the user while a cell runs (ICUDA_MAX_PROCESSES)`,
-    'core dumps     off',
-    `compile time   ${limits.compileSeconds ? `${limits.compileSeconds} s` : 'none'} per nvcc run (ICUDA_COMPILE_TIMEOUT)`,
-    'output shown   the display limit, see %output_limit',
-    'memory         not limited: the CUDA runtime reserves large address ranges',
-  ].join('\n') + '\n';
+  return (
+    [
+      `wall time      ${timeoutSeconds ? `${timeoutSeconds} s` : 'none'} per cell (%timeout S for one cell, ICUDA_TIMEOUT for the kernel)`,
+      `file size      ${size} per file written (ICUDA_MAX_FILE_SIZE)`,
+      `processes      ${limits.processes || 'no limit'} for the user while a cell runs (ICUDA_MAX_PROCESSES)`,
+      'core dumps     off',
+      `compile time   ${limits.compileSeconds ? `${limits.compileSeconds} s` : 'none'} per nvcc run (ICUDA_COMPILE_TIMEOUT)`,
+      'output shown   the display limit, see %output_limit',
+      'memory         not limited: the CUDA runtime reserves large address ranges',
+    ].join('\n') + '\n'
+  );
 }

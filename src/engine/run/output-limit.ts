@@ -35,13 +35,20 @@ export function limitOutput(sink: OutputSink, limit: number, path: string): Limi
   const stream = (name: Name, text: string): void => {
     if (limit === 0) return sink.stream(name, text);
     const bytes = Buffer.byteLength(text, 'utf8');
-    if (file) { total += bytes; file.write(text); return; }
+    if (file) {
+      total += bytes;
+      file.write(text);
+      return;
+    }
     if (total + bytes <= limit) {
       total += bytes;
       kept.push(text);
       return sink.stream(name, text);
     }
-    const fits = Buffer.from(text, 'utf8').subarray(0, limit - total).toString('utf8').replace(/\uFFFD$/, '');
+    const fits = Buffer.from(text, 'utf8')
+      .subarray(0, limit - total)
+      .toString('utf8')
+      .replace(/\uFFFD$/, '');
     if (fits) sink.stream(name, fits);
     kept.push(text);
     total += bytes;
@@ -56,15 +63,22 @@ export function limitOutput(sink: OutputSink, limit: number, path: string): Limi
     queuedBytes: () => (sink.queuedBytes?.() ?? 0) + (file?.writableLength ?? 0),
     async flush() {
       await sink.flush();
-      if (file?.writableNeedDrain) await new Promise<void>((resolve) => file!.once('drain', () => resolve()).once('error', () => resolve()));
+      if (file?.writableNeedDrain)
+        await new Promise<void>((resolve) => file!.once('drain', () => resolve()).once('error', () => resolve()));
     },
     async finish() {
       if (!file) return;
       file.end();
-      const failed = await finished(file).then(() => undefined, (error: Error) => error.message);
-      sink.stream('stderr', failed
-        ? `[icuda] ${formatBytes(total)} of output; saving it to ${path} failed: ${failed}\n`
-        : `[icuda] ${formatBytes(total)} of output in all; the first ${formatBytes(limit)} shown; complete output: ${path} (%output_limit SIZE to change, 0 for none)\n`);
+      const failed = await finished(file).then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+      sink.stream(
+        'stderr',
+        failed
+          ? `[icuda] ${formatBytes(total)} of output; saving it to ${path} failed: ${failed}\n`
+          : `[icuda] ${formatBytes(total)} of output in all; the first ${formatBytes(limit)} shown; complete output: ${path} (%output_limit SIZE to change, 0 for none)\n`,
+      );
     },
   };
 }

@@ -23,7 +23,10 @@ export async function superviseGroup(child: ChildProcess, options: SuperviseOpti
   if (pgid === undefined) return { cause: 'spawn-failed' };
   options.reaper.track(pgid);
   let cause: 'timeout' | 'abort' | undefined;
-  const stop = (why: 'timeout' | 'abort') => { cause ??= why; killGroup(pgid); };
+  const stop = (why: 'timeout' | 'abort') => {
+    cause ??= why;
+    killGroup(pgid);
+  };
   const onAbort = () => stop('abort');
   const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stop('timeout'), options.timeoutMs);
   options.signal.addEventListener('abort', onAbort, { once: true });

@@ -48,11 +48,25 @@ export function startReaper(log: Logger): Reaper {
     if (watchdog?.stdin?.writable) watchdog.stdin.write(line + '\n');
   };
   return {
-    track(pgid) { groups.add(pgid); tell(`+${pgid}`); },
-    untrack(pgid) { groups.delete(pgid); tell(`-${pgid}`); },
-    watchDir(dir) { tell(`=${dir}`); },
-    killAll() { for (const pgid of groups) killGroup(pgid); },
-    close() { this.killAll(); groups.clear(); watchdog?.stdin?.end(); },
+    track(pgid) {
+      groups.add(pgid);
+      tell(`+${pgid}`);
+    },
+    untrack(pgid) {
+      groups.delete(pgid);
+      tell(`-${pgid}`);
+    },
+    watchDir(dir) {
+      tell(`=${dir}`);
+    },
+    killAll() {
+      for (const pgid of groups) killGroup(pgid);
+    },
+    close() {
+      this.killAll();
+      groups.clear();
+      watchdog?.stdin?.end();
+    },
   };
 }
 

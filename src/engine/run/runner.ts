@@ -35,11 +35,24 @@ export interface RunOptions {
 }
 
 const SIGNAL_DESCRIPTIONS: Record<string, string> = {
-  SIGSEGV: 'segmentation fault', SIGABRT: 'aborted', SIGFPE: 'floating-point exception',
-  SIGBUS: 'bus error', SIGILL: 'illegal instruction', SIGKILL: 'killed', SIGTERM: 'terminated',
-  SIGINT: 'interrupted', SIGQUIT: 'quit', SIGHUP: 'hangup', SIGPIPE: 'broken pipe',
-  SIGTRAP: 'trace trap', SIGSYS: 'bad system call', SIGXCPU: 'CPU time limit exceeded',
-  SIGXFSZ: 'file size limit exceeded', SIGALRM: 'alarm clock', SIGUSR1: 'user signal 1', SIGUSR2: 'user signal 2',
+  SIGSEGV: 'segmentation fault',
+  SIGABRT: 'aborted',
+  SIGFPE: 'floating-point exception',
+  SIGBUS: 'bus error',
+  SIGILL: 'illegal instruction',
+  SIGKILL: 'killed',
+  SIGTERM: 'terminated',
+  SIGINT: 'interrupted',
+  SIGQUIT: 'quit',
+  SIGHUP: 'hangup',
+  SIGPIPE: 'broken pipe',
+  SIGTRAP: 'trace trap',
+  SIGSYS: 'bad system call',
+  SIGXCPU: 'CPU time limit exceeded',
+  SIGXFSZ: 'file size limit exceeded',
+  SIGALRM: 'alarm clock',
+  SIGUSR1: 'user signal 1',
+  SIGUSR2: 'user signal 2',
 };
 
 /** "killed by SIGSEGV (segmentation fault)". */
@@ -53,8 +66,15 @@ export async function runProgram(options: RunOptions): Promise<RunOutcome> {
   const [command, args] = limitedCommand(options.limits ?? limitsFromEnv(options.env), options.binary, options.args);
   const mark = runMarker();
   const child = execa(command, args, {
-    cwd: options.cwd, env: { ...options.env, ...channelEnv(), [mark.name]: mark.value }, extendEnv: false, detached: true, buffer: false,
-    stdio: PROGRAM_STDIO, reject: false, stripFinalNewline: false, encoding: 'buffer',
+    cwd: options.cwd,
+    env: { ...options.env, ...channelEnv(), [mark.name]: mark.value },
+    extendEnv: false,
+    detached: true,
+    buffer: false,
+    stdio: PROGRAM_STDIO,
+    reject: false,
+    stripFinalNewline: false,
+    encoding: 'buffer',
   });
   const streamed = [
     decodeStream(child.stdout, (text) => options.output.stream('stdout', text)),
@@ -85,9 +105,17 @@ const ESCAPE_GRACE_MS = 200;
 /** Whether `work` settles within `ms`. */
 async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
   try {
-    return await Promise.race([work.then(() => true, () => true), late]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -105,7 +133,9 @@ export function outcomeOf(end: Exclude<GroupEnd, { cause: 'spawn-failed' }>, lim
 /** Emits a byte stream as text, a UTF-8 character split across chunks kept whole; resolves at its end. */
 export async function decodeStream(stream: Readable, emit: (text: string) => void): Promise<void> {
   const decoder = new StringDecoder('utf8');
-  const write = (text: string) => { if (text) emit(text); };
+  const write = (text: string) => {
+    if (text) emit(text);
+  };
   stream.on('data', (chunk: Buffer | string) => write(decoder.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)));
   // A pipe torn down by a kill may close early: what arrived is all there is.
   await finished(stream).catch(() => undefined);

@@ -66,7 +66,9 @@ export function relayStdin(options: StdinRelayOptions): { stop(): void } {
       busy = false;
     }
   };
-  const timer = setInterval(() => { poll().catch(() => undefined); }, POLL_MS);
+  const timer = setInterval(() => {
+    poll().catch(() => undefined);
+  }, POLL_MS);
   /** Ends polling and closes the program's stdin. */
   const stop = () => {
     if (stopped) return;

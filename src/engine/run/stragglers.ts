@@ -30,17 +30,21 @@ export function sweepSoonAndLater(marker: { name: string; value: string }): void
 /** One pass over /proc. */
 async function sweep(needle: Buffer): Promise<number> {
   const pids = (await readdir('/proc').catch(() => [] as string[])).filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
-  const found = await Promise.all(pids.map(async (pid) => {
-    const environ = await readFile(`/proc/${pid}/environ`).catch(() => undefined);
-    return environ?.includes(needle) ? Number(pid) : undefined;
-  }));
+  const found = await Promise.all(
+    pids.map(async (pid) => {
+      const environ = await readFile(`/proc/${pid}/environ`).catch(() => undefined);
+      return environ?.includes(needle) ? Number(pid) : undefined;
+    }),
+  );
   let killed = 0;
   for (const pid of found) {
     if (pid === undefined) continue;
     try {
       process.kill(pid, 'SIGKILL');
       killed++;
-    } catch { /* gone already */ }
+    } catch {
+      /* gone already */
+    }
   }
   return killed;
 }

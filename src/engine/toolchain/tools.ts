@@ -18,7 +18,9 @@ export async function findTool(name: string, env: NodeJS.ProcessEnv, nvcc?: stri
     try {
       await access(path, constants.X_OK);
       if ((await stat(path)).isFile()) return path;
-    } catch { /* not here */ }
+    } catch {
+      /* not here */
+    }
   }
   return undefined;
 }

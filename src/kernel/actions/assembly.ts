@@ -29,7 +29,7 @@ export function parseResources(text: string): KernelResources[] {
   for (const line of text.split('\n')) {
     let m: RegExpExecArray | null;
     if ((m = /Compiling entry function '([^']+)' for '([^']+)'/.exec(line))) {
-      current = { name: m[1]!, arch: m[2]!, registers: 0, sharedBytes: 0, stackBytes: 0, spillStores: 0, spillLoads: 0 };
+      current = { name: m[1], arch: m[2], registers: 0, sharedBytes: 0, stackBytes: 0, spillStores: 0, spillLoads: 0 };
       kernels.push(current);
     } else if ((m = /Function properties for (\S+)/.exec(line))) {
       propsFor = m[1]!;
@@ -46,14 +46,25 @@ export function parseResources(text: string): KernelResources[] {
 
 /** nvcc's output without ptxas's -v report. */
 export function withoutResourceLines(text: string): string {
-  return text.split('\n').filter((line) => !PTXAS_LINE.test(line)).join('\n').trim();
+  return text
+    .split('\n')
+    .filter((line) => !PTXAS_LINE.test(line))
+    .join('\n')
+    .trim();
 }
 
 /** One line per kernel: "add(float*, int) [sm_75]: 10 registers, 256 B shared, 0 B stack, 0 B spill stores, 0 B spill loads". */
 export function formatResources(kernels: KernelResources[], names: Map<string, string> = new Map()): string {
   if (kernels.length === 0) return 'resources: no kernels in this cell\n';
-  return kernels.map((k) => `${names.get(k.name) ?? k.name} [${k.arch}]: ${k.registers} registers, ${k.sharedBytes} B shared, `
-    + `${k.stackBytes} B stack, ${k.spillStores} B spill stores, ${k.spillLoads} B spill loads`).join('\n') + '\n';
+  return (
+    kernels
+      .map(
+        (k) =>
+          `${names.get(k.name) ?? k.name} [${k.arch}]: ${k.registers} registers, ${k.sharedBytes} B shared, ` +
+          `${k.stackBytes} B stack, ${k.spillStores} B spill stores, ${k.spillLoads} B spill loads`,
+      )
+      .join('\n') + '\n'
+  );
 }
 
 /** Demangled names for C++ symbols through c++filt, when there is one; else none. */
@@ -64,14 +75,17 @@ export async function demangle(symbols: string[], env: NodeJS.ProcessEnv): Promi
   if (!filt) return names;
   const result = await execa(filt, mangled, { env, extendEnv: false, reject: false, timeout: 10_000, stdin: 'ignore' });
   const lines = String(result.stdout ?? '').split('\n');
-  if (result.exitCode === 0 && lines.length === mangled.length) mangled.forEach((s, i) => names.set(s, lines[i]!));
+  if (result.exitCode === 0 && lines.length === mangled.length) mangled.forEach((s, i) => names.set(s, lines[i]));
   return names;
 }
 
 /** Prints the resource summary found in nvcc's output; answers that output without it. */
 export async function reportResources(text: string, output: OutputSink, env: NodeJS.ProcessEnv, prefix = ''): Promise<string> {
   const kernels = parseResources(text);
-  const names = await demangle(kernels.map((k) => k.name), env);
+  const names = await demangle(
+    kernels.map((k) => k.name),
+    env,
+  );
   const lines = formatResources(kernels, names).trimEnd().split('\n');
   output.stream('stdout', lines.map((line) => prefix + line).join('\n') + '\n');
   return withoutResourceLines(text);
@@ -88,17 +102,36 @@ export async function showPtx(dir: string, output: OutputSink): Promise<ExecuteO
 }
 
 /** %%sass: cuobjdump -sass (or nvdisasm) on cell.cubin; a clear error when neither is installed. */
-export async function showSass(dir: string, output: OutputSink, env: NodeJS.ProcessEnv, nvcc: string, signal: AbortSignal): Promise<ExecuteOutcome> {
+export async function showSass(
+  dir: string,
+  output: OutputSink,
+  env: NodeJS.ProcessEnv,
+  nvcc: string,
+  signal: AbortSignal,
+): Promise<ExecuteOutcome> {
   const cuobjdump = await findTool('cuobjdump', env, nvcc);
-  const tool = cuobjdump ?? await findTool('nvdisasm', env, nvcc);
+  const tool = cuobjdump ?? (await findTool('nvdisasm', env, nvcc));
   if (!tool) {
-    return errorOutcome('ToolNotFound', '%%sass needs cuobjdump or nvdisasm (CUDA toolkit packages cuda-cuobjdump or cuda-nvdisasm); '
-      + 'neither is on PATH, in $CUDA_HOME/bin or beside nvcc');
+    return errorOutcome(
+      'ToolNotFound',
+      '%%sass needs cuobjdump or nvdisasm (CUDA toolkit packages cuda-cuobjdump or cuda-nvdisasm); ' +
+        'neither is on PATH, in $CUDA_HOME/bin or beside nvcc',
+    );
   }
   const args = cuobjdump ? ['-sass', 'cell.cubin'] : ['cell.cubin'];
-  const result = await execa(tool, args, { cwd: dir, env, extendEnv: false, reject: false, all: true, stdin: 'ignore', cancelSignal: signal, timeout: 120_000 });
+  const result = await execa(tool, args, {
+    cwd: dir,
+    env,
+    extendEnv: false,
+    reject: false,
+    all: true,
+    stdin: 'ignore',
+    cancelSignal: signal,
+    timeout: 120_000,
+  });
   const text = String(result.all ?? '');
-  if (result.exitCode !== 0) return errorOutcome('ToolError', `${tool} ${args.join(' ')} failed (${result.exitCode ?? result.signal})`, text.split('\n'));
+  if (result.exitCode !== 0)
+    return errorOutcome('ToolError', `${tool} ${args.join(' ')} failed (${result.exitCode ?? result.signal})`, text.split('\n'));
   output.stream('stdout', text.endsWith('\n') ? text : text + '\n');
   return { status: 'ok' };
 }

@@ -6,7 +6,14 @@ import { barChart, escapeXml } from './svg-chart.js';
 /** Runs the compiled program once, its output going to `output`. */
 export type RunOnce = (output: OutputSink) => Promise<ExecuteOutcome>;
 
-export interface Stats { runs: number; min: number; median: number; mean: number; max: number; stddev: number }
+export interface Stats {
+  runs: number;
+  min: number;
+  median: number;
+  mean: number;
+  max: number;
+  stddev: number;
+}
 
 /** Milliseconds `work` took, with its result. */
 export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
@@ -25,9 +32,9 @@ export function statistics(values: number[]): Stats {
   const sorted = [...values].sort((a, b) => a - b);
   const n = sorted.length;
   const mean = sorted.reduce((a, b) => a + b, 0) / n;
-  const median = n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+  const median = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   const variance = n > 1 ? sorted.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1) : 0;
-  return { runs: n, min: sorted[0]!, median, mean, max: sorted[n - 1]!, stddev: Math.sqrt(variance) };
+  return { runs: n, min: sorted[0], median, mean, max: sorted[n - 1], stddev: Math.sqrt(variance) };
 }
 
 /** An OutputSink that drops streams (runs after the first are not shown). */
@@ -52,8 +59,13 @@ export async function bench(runOnce: RunOnce, runs: number, warmup: number, outp
 
 /** The statistics as an HTML table with a plain-text fallback. */
 export function statsBundle(stats: Stats, warmup: number): MimeBundle {
-  const rows: [string, string][] = [['min', formatMs(stats.min)], ['median', formatMs(stats.median)], ['mean', formatMs(stats.mean)],
-    ['max', formatMs(stats.max)], ['stddev', formatMs(stats.stddev)]];
+  const rows: [string, string][] = [
+    ['min', formatMs(stats.min)],
+    ['median', formatMs(stats.median)],
+    ['mean', formatMs(stats.mean)],
+    ['max', formatMs(stats.max)],
+    ['stddev', formatMs(stats.stddev)],
+  ];
   const caption = `${stats.runs} runs after ${warmup} warm-up, wall time per run (process start to exit)`;
   return {
     'text/plain': `${caption}\n${rows.map(([k, v]) => `${k.padEnd(7)} ${v}`).join('\n')}`,
@@ -70,6 +82,10 @@ export function htmlTable(caption: string, head: string[], rows: string[][]): st
 /** A plain-text table with aligned columns. */
 export function textTable(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }

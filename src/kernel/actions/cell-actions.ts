@@ -10,8 +10,8 @@ import { errorOutcome } from '../../engine/errors.js';
 import { describeArch, gpuInfoBundle } from './gpu-info.js';
 import { bannerGpu, hostCompiler, mergeLookups, probeWithCuda, querySmi, type GpuLookup } from '../../engine/gpu/gpu-probe.js';
 import { helpText, listMagics } from '../magics/magic-help.js';
-import { MAGICS, type Plan } from '../magics/magics.js';
-import type { Command } from '../magics/notebook-magics.js';
+import { MAGICS } from '../magics/magics.js';
+import type { Command, Plan } from '../magics/plan.js';
 import { profile, sanitize, type RunWith } from './profilers.js';
 import type { Scratch } from '../../engine/scratch.js';
 import type { ToolchainLookup } from '../../engine/toolchain/toolchain.js';
@@ -30,17 +30,29 @@ export type CellActions = ReturnType<typeof createCellActions>;
 /** The hooks; starts asking nvidia-smi about GPUs at once, in the background. */
 export function createCellActions(options: CellActionsOptions) {
   const { env, scratch } = options;
-  const workspace = createWorkspace(() => scratch.createRun(), (dir) => scratch.removeRun(dir));
+  const workspace = createWorkspace(
+    () => scratch.createRun(),
+    (dir) => scratch.removeRun(dir),
+  );
   let smi: GpuLookup | undefined;
-  const smiLookup = querySmi(env).catch((error: unknown) => ({ gpus: [], reason: String(error) }) as GpuLookup);
-  smiLookup.then((found) => { smi = found; }, () => undefined);
+  const smiLookup = querySmi(env).catch((error: unknown) => ({ gpus: [], reason: String(error) }));
+  smiLookup.then(
+    (found) => {
+      smi = found;
+    },
+    () => undefined,
+  );
   let cudaLookup: Promise<GpuLookup> | undefined;
 
   /** GPUs by nvidia-smi completed by the CUDA probe program (run once per kernel). */
   const gpus = async (nvcc: string, signal: AbortSignal): Promise<GpuLookup> => {
     cudaLookup ??= (async () => {
       const dir = await scratch.createRun();
-      try { return await probeWithCuda(nvcc, dir, env, signal); } finally { await scratch.removeRun(dir); }
+      try {
+        return await probeWithCuda(nvcc, dir, env, signal);
+      } finally {
+        await scratch.removeRun(dir);
+      }
     })();
     return mergeLookups(await smiLookup, await cudaLookup);
   };
@@ -50,10 +62,14 @@ export function createCellActions(options: CellActionsOptions) {
     const found = await options.toolchain();
     const lookup = found.found ? await gpus(found.toolchain.nvcc, ctx.signal) : await smiLookup;
     smi = lookup;
-    ctx.output.display(gpuInfoBundle(lookup, {
-      nvcc: found.found ? found.toolchain.nvcc : 'not found', nvccVersion: found.found ? found.toolchain.version : '',
-      hostCompiler: await hostCompiler(env), arch: describeArch(options.defaultFlags(), lookup),
-    }));
+    ctx.output.display(
+      gpuInfoBundle(lookup, {
+        nvcc: found.found ? found.toolchain.nvcc : 'not found',
+        nvccVersion: found.found ? found.toolchain.version : '',
+        hostCompiler: await hostCompiler(env),
+        arch: describeArch(options.defaultFlags(), lookup),
+      }),
+    );
     return undefined;
   };
 
@@ -65,7 +81,8 @@ export function createCellActions(options: CellActionsOptions) {
       else if (cmd.name === 'lsmagic') say(listMagics(MAGICS));
       else if (cmd.name === 'help') say(helpText(MAGICS, cmd.args[0]));
       else if (cmd.name === 'gpuinfo') return await gpuInfo(ctx);
-      else for (const name of cmd.args) say((await workspace.remove(name)) ? `removed ${name}\n` : `${name}: no such file in the workspace\n`);
+      else
+        for (const name of cmd.args) say((await workspace.remove(name)) ? `removed ${name}\n` : `${name}: no such file in the workspace\n`);
     } catch (error) {
       return errorOutcome(cmd.name === 'help' ? 'MagicError' : 'WorkspaceError', (error as Error).message);
     }
@@ -89,7 +106,10 @@ export function createCellActions(options: CellActionsOptions) {
       if (cell?.name !== 'file') return undefined;
       try {
         const bytes = await workspace.save(cell.file, cell.body, cell.append);
-        ctx.output.stream('stdout', `${cell.append ? 'appended' : 'saved'} ${bytes} bytes ${cell.append ? 'to' : 'as'} ${cell.file} in the workspace\n`);
+        ctx.output.stream(
+          'stdout',
+          `${cell.append ? 'appended' : 'saved'} ${bytes} bytes ${cell.append ? 'to' : 'as'} ${cell.file} in the workspace\n`,
+        );
         return { status: 'ok' };
       } catch (error) {
         return errorOutcome('WorkspaceError', (error as Error).message);
@@ -120,7 +140,13 @@ export function createCellActions(options: CellActionsOptions) {
     },
 
     /** After a good compile: the resource summary; %%ptx and %%sass end the cell here. */
-    async afterCompile(plan: Plan, compiled: CompileResult & { status: 'ok' }, dir: string, nvcc: string, ctx: ExecutionContext): Promise<ExecuteOutcome | undefined> {
+    async afterCompile(
+      plan: Plan,
+      compiled: CompileResult & { status: 'ok' },
+      dir: string,
+      nvcc: string,
+      ctx: ExecutionContext,
+    ): Promise<ExecuteOutcome | undefined> {
       const cell = plan.cellMagic;
       const assembly = cell?.name === 'ptx' || cell?.name === 'sass';
       if (assembly || plan.resources) compiled.warnings = await reportResources(compiled.warnings, ctx.output, env, assembly ? '// ' : '');
@@ -130,9 +156,26 @@ export function createCellActions(options: CellActionsOptions) {
     },
 
     /** Runs the program as the plan says: once, timed, benched, profiled or sanitized. */
-    async run(plan: Plan, ctx: ExecutionContext, output: OutputSink, program: string, runWith: RunWith, nvcc: string, compileMs: number): Promise<ExecuteOutcome> {
+    async run(
+      plan: Plan,
+      ctx: ExecutionContext,
+      output: OutputSink,
+      program: string,
+      runWith: RunWith,
+      nvcc: string,
+      compileMs: number,
+    ): Promise<ExecuteOutcome> {
       const mode = plan.mode;
-      const tool = { program, args: plan.args, env, nvcc, workspace: await workspace.dir(), executionCount: ctx.executionCount, output, runWith };
+      const tool = {
+        program,
+        args: plan.args,
+        env,
+        nvcc,
+        workspace: await workspace.dir(),
+        executionCount: ctx.executionCount,
+        output,
+        runWith,
+      };
       const [outcome, runMs] = await timed(() => {
         if (mode?.kind === 'bench') return bench((sink) => runWith(program, plan.args, sink), mode.runs, mode.warmup, output);
         if (mode?.kind === 'profile') return profile(mode, tool);

@@ -4,7 +4,12 @@ import { htmlTable, textTable } from './bench.js';
 import type { GpuLookup } from '../../engine/gpu/gpu-probe.js';
 import { escapeXml } from './svg-chart.js';
 
-export interface ToolchainFacts { nvcc: string; nvccVersion: string; hostCompiler: string; arch: string }
+export interface ToolchainFacts {
+  nvcc: string;
+  nvccVersion: string;
+  hostCompiler: string;
+  arch: string;
+}
 
 const GPU_HEAD = ['GPU', 'name', 'compute capability', 'memory', 'SMs', 'SM clock', 'memory clock', 'driver'];
 
@@ -18,10 +23,22 @@ export function describeArch(flags: string[], lookup: GpuLookup): string {
 
 /** The table of GPUs (or the plain sentence that there is none) and of the toolchain. */
 export function gpuInfoBundle(lookup: GpuLookup, tools: ToolchainFacts): MimeBundle {
-  const rows = lookup.gpus.map((g) => [g.index, g.name, g.cc, g.memoryMiB ? `${g.memoryMiB} MiB` : '', g.sms || '—',
-    g.smClockMHz ? `${g.smClockMHz} MHz` : '', g.memClockMHz ? `${g.memClockMHz} MHz` : '', g.driver]);
+  const rows = lookup.gpus.map((g) => [
+    g.index,
+    g.name,
+    g.cc,
+    g.memoryMiB ? `${g.memoryMiB} MiB` : '',
+    g.sms || '—',
+    g.smClockMHz ? `${g.smClockMHz} MHz` : '',
+    g.memClockMHz ? `${g.memClockMHz} MHz` : '',
+    g.driver,
+  ]);
   const none = `no GPU found${lookup.reason ? ` (${lookup.reason})` : ''}`;
-  const toolRows = [['nvcc', `${tools.nvccVersion || '?'} (${tools.nvcc})`], ['host compiler', tools.hostCompiler], ['compiles for', tools.arch]];
+  const toolRows = [
+    ['nvcc', `${tools.nvccVersion || '?'} (${tools.nvcc})`],
+    ['host compiler', tools.hostCompiler],
+    ['compiles for', tools.arch],
+  ];
   const gpuText = rows.length > 0 ? textTable(GPU_HEAD, rows) : none;
   const gpuHtml = rows.length > 0 ? htmlTable('GPUs', GPU_HEAD, rows) : `<p><b>${escapeXml(none)}</b></p>`;
   return {

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import type { ErrorOutcome, ExecuteOutcome, OutputSink } from '../../protocol/interpreter.js';
 import { htmlTable, textTable } from './bench.js';
 import { errorOutcome } from '../../engine/errors.js';
-import type { RunMode } from '../magics/notebook-magics.js';
+import type { RunMode } from '../magics/plan.js';
 import { findTool } from '../../engine/toolchain/tools.js';
 
 /** Runs `binary args…` with its output going to `output`. */
@@ -37,16 +37,28 @@ export function toolMissing(tool: string): ErrorOutcome {
 /** The clear error when the profiler may not read the GPU's counters. */
 export function counterPermission(tool: string): ErrorOutcome {
   const evalue = `${tool} may not read the GPU performance counters (ERR_NVGPUCTRPERM)`;
-  return errorOutcome('ProfilerPermission', evalue, [`ProfilerPermission: ${evalue}`,
+  return errorOutcome('ProfilerPermission', evalue, [
+    `ProfilerPermission: ${evalue}`,
     'fix: in a container, run it with --cap-add SYS_ADMIN;',
     '     on the host, let non-admin users profile: options nvidia NVreg_RestrictProfilingToAdminUsers=0',
-    '     (in /etc/modprobe.d/, then reload the nvidia module or reboot); see developer.nvidia.com/ERR_NVGPUCTRPERM']);
+    '     (in /etc/modprobe.d/, then reload the nvidia module or reboot); see developer.nvidia.com/ERR_NVGPUCTRPERM',
+  ]);
 }
 
 /** A sink that also keeps everything streamed to it. */
 function tee(output: OutputSink): [OutputSink, () => string] {
   let text = '';
-  return [{ ...output, stream: (name, chunk) => { text += chunk; output.stream(name, chunk); }, flush: () => output.flush() }, () => text];
+  return [
+    {
+      ...output,
+      stream: (name, chunk) => {
+        text += chunk;
+        output.stream(name, chunk);
+      },
+      flush: () => output.flush(),
+    },
+    () => text,
+  ];
 }
 
 /** %profile: the program under ncu or nsys, then a kernel table from the kept report. */
@@ -60,10 +72,13 @@ export async function profile(mode: RunMode & { kind: 'profile' }, run: ToolRun)
   if (seen().includes('ERR_NVGPUCTRPERM')) return counterPermission(mode.tool);
   if (outcome.status === 'error') return outcome;
   const file = `${report}.${mode.tool === 'ncu' ? 'ncu-rep' : 'nsys-rep'}`;
-  const statsArgs = mode.tool === 'ncu' ? ['--import', file, '--csv', '--page', 'details']
-    : ['stats', '--force-export=true', '--report', 'cuda_gpu_kern_sum', '--format', 'csv', file];
+  const statsArgs =
+    mode.tool === 'ncu'
+      ? ['--import', file, '--csv', '--page', 'details']
+      : ['stats', '--force-export=true', '--report', 'cuda_gpu_kern_sum', '--format', 'csv', file];
   const stats = await execa(tool, statsArgs, { env: run.env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 300_000 });
-  if (stats.exitCode !== 0) return errorOutcome('ProfilerError', `${mode.tool} could not read its report ${file}`, String(stats.stderr ?? '').split('\n'));
+  if (stats.exitCode !== 0)
+    return errorOutcome('ProfilerError', `${mode.tool} could not read its report ${file}`, String(stats.stderr ?? '').split('\n'));
   const [head, rows] = mode.tool === 'ncu' ? ncuKernels(String(stats.stdout)) : nsysKernels(String(stats.stdout));
   const caption = `${mode.tool}: ${rows.length} kernel${rows.length === 1 ? '' : 's'}; full report kept in the workspace as ${file.slice(run.workspace.length + 1)} (${file})`;
   run.output.display({ 'text/plain': `${caption}\n${textTable(head, rows)}`, 'text/html': htmlTable(caption, head, rows) });
@@ -79,13 +94,18 @@ export async function sanitize(mode: RunMode & { kind: 'sanitize' }, run: ToolRu
   const summary = /=+ ERROR SUMMARY: (\d+) errors?/.exec(seen());
   const count = Number(summary?.[1] ?? 0);
   if (count === 0) return outcome;
-  const findings = seen().split('\n').filter((line) => line.startsWith('=========') && line.replace(/=+/, '').trim() !== '');
+  const findings = seen()
+    .split('\n')
+    .filter((line) => line.startsWith('=========') && line.replace(/=+/, '').trim() !== '');
   return errorOutcome('SanitizerError', `${mode.tool}: ${summary![0].replace(/^=+\s*/, '')}`, findings);
 }
 
 /** Rows of a CSV text (quoted fields, "" escapes); lines before `headerTest` matches are skipped. */
 export function parseCsv(text: string, headerTest: (row: string[]) => boolean): string[][] {
-  const rows = text.split(/\r?\n/).filter((line) => line.trim() !== '').map(csvFields);
+  const rows = text
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '')
+    .map(csvFields);
   const start = rows.findIndex(headerTest);
   return start < 0 ? [] : rows.slice(start);
 }
@@ -96,7 +116,7 @@ function csvFields(line: string): string[] {
   const pattern = /\s*(?:"((?:[^"]|"")*)"|([^,]*))\s*(?:,|$)/g;
   let m: RegExpExecArray | null;
   while (pattern.lastIndex < line.length && (m = pattern.exec(line))) {
-    fields.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!.trim());
+    fields.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2].trim());
     if (m[0] === '') break;
   }
   return fields;
@@ -113,7 +133,14 @@ export function ncuKernels(csv: string): [string[], string[][]] {
   const launches = new Map<string, string[]>();
   for (const row of rows) {
     const id = row[col('ID')] ?? '';
-    if (!launches.has(id)) launches.set(id, [id, row[col('Kernel Name')] ?? '', row[col('Grid Size')] ?? '', row[col('Block Size')] ?? '', ...NCU_METRICS.map(() => '')]);
+    if (!launches.has(id))
+      launches.set(id, [
+        id,
+        row[col('Kernel Name')] ?? '',
+        row[col('Grid Size')] ?? '',
+        row[col('Block Size')] ?? '',
+        ...NCU_METRICS.map(() => ''),
+      ]);
     const at = NCU_METRICS.indexOf(row[col('Metric Name')] ?? '');
     if (at >= 0) launches.get(id)![4 + at] = `${row[col('Metric Value')] ?? ''} ${row[col('Metric Unit')] ?? ''}`.trim();
   }

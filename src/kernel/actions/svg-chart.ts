@@ -2,7 +2,10 @@
 
 /** Escapes text for XML. */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' } as Record<string, string>)[c]};`);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' } as Record<string, string>)[c]};`,
+  );
 }
 
 /** An SVG of `values` (milliseconds) as bars, with a y-axis maximum label and the mean dashed. */
@@ -14,8 +17,11 @@ export function barChart(values: number[], title: string): string {
   const mean = values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
   const step = plotW / Math.max(values.length, 1);
   const y = (v: number) => top + plotH - (v / max) * plotH;
-  const bars = values.map((v, i) => `<rect x="${(left + i * step + step * 0.1).toFixed(1)}" y="${y(v).toFixed(1)}" `
-    + `width="${Math.max(step * 0.8, 0.5).toFixed(1)}" height="${(top + plotH - y(v)).toFixed(1)}" fill="#4c78a8"><title>run ${i + 1}: ${v.toFixed(3)} ms</title></rect>`);
+  const bars = values.map(
+    (v, i) =>
+      `<rect x="${(left + i * step + step * 0.1).toFixed(1)}" y="${y(v).toFixed(1)}" ` +
+      `width="${Math.max(step * 0.8, 0.5).toFixed(1)}" height="${(top + plotH - y(v)).toFixed(1)}" fill="#4c78a8"><title>run ${i + 1}: ${v.toFixed(3)} ms</title></rect>`,
+  );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="10">`,
     `<text x="${left}" y="12">${escapeXml(title)}</text>`,

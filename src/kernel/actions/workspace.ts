@@ -13,7 +13,11 @@ export function checkFileName(name: string): string {
   return name;
 }
 
-export interface WorkspaceFile { name: string; size: number; link: boolean }
+export interface WorkspaceFile {
+  name: string;
+  size: number;
+  link: boolean;
+}
 
 export interface Workspace {
   /** The directory, made on first use. */
@@ -31,13 +35,17 @@ export interface Workspace {
  * `dropRunDir` removes it; the workspace is `<kernel>/workspace`. */
 export function createWorkspace(newRunDir: () => Promise<string>, dropRunDir: (dir: string) => Promise<void>): Workspace {
   let made: Promise<string> | undefined;
-  const dir = () => (made ??= (async () => {
-    const run = await newRunDir();
-    await dropRunDir(run);
-    const ws = join(dirname(dirname(run)), 'workspace');
-    await mkdir(ws, { recursive: true });
-    return ws;
-  })().catch((error: unknown) => { made = undefined; throw error; }));
+  const dir = () =>
+    (made ??= (async () => {
+      const run = await newRunDir();
+      await dropRunDir(run);
+      const ws = join(dirname(dirname(run)), 'workspace');
+      await mkdir(ws, { recursive: true });
+      return ws;
+    })().catch((error: unknown) => {
+      made = undefined;
+      throw error;
+    }));
   const path = async (name: string) => join(await dir(), checkFileName(name));
   return {
     dir,
@@ -57,14 +65,19 @@ export function createWorkspace(newRunDir: () => Promise<string>, dropRunDir: (d
     },
     async remove(name) {
       const file = await path(name);
-      const there = await lstat(file).then(() => true, () => false);
+      const there = await lstat(file).then(
+        () => true,
+        () => false,
+      );
       await rm(file, { force: true });
       return there;
     },
     async resolve(name) {
       const root = await realpath(await dir());
       const file = await path(name);
-      const real = await realpath(file).catch(() => { throw new Error(`${name} is not in the workspace (%workspace lists it)`); });
+      const real = await realpath(file).catch(() => {
+        throw new Error(`${name} is not in the workspace (%workspace lists it)`);
+      });
       if (!real.startsWith(root + sep)) throw new Error(`${name} is a link pointing outside the workspace; refused`);
       return real;
     },

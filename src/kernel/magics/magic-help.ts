@@ -1,5 +1,5 @@
 // %lsmagic and %help from the one magic table, and the closest known name for a typo.
-import type { Magic } from './magics.js';
+import type { Magic } from './plan.js';
 
 /** How a magic is written: `%name`, or `%%name` for a cell magic. */
 export function spelled(magic: Magic): string {
@@ -42,9 +42,9 @@ export function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     }
     previous = current;
   }
-  return previous[b.length]!;
+  return previous[b.length];
 }

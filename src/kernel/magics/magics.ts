@@ -5,53 +5,7 @@ import { split } from 'shlex';
 import { CHECK_FLAGS } from '../../engine/compile/program-hooks.js';
 import { closestName } from './magic-help.js';
 import * as nb from './notebook-magics.js';
-
-/** What session flags a cell asks for: set them, drop them, or show them. */
-export type DefaultFlagsAction = { set: string[] } | 'reset' | 'show';
-
-/** Everything a cell asks for besides its source. */
-export interface Plan {
-  flags: string[];
-  args: string[];
-  env: Record<string, string>;
-  timeoutS?: number;
-  keep: boolean;
-  defaultFlags?: DefaultFlagsAction;
-  /** %nocache: compile this cell without the compile cache. */
-  nocache?: boolean;
-  /** %cache: show the compile cache's size and hit rate. */
-  showCache?: boolean;
-  /** %limits: show the limits programs run under. */
-  showLimits?: boolean;
-  /** %output_limit: bytes of output shown before the rest goes to a file only (0: no limit). */
-  outputLimit?: number;
-  /** The cell with its magic lines blanked: same number of lines. */
-  source: string;
-  /** Whether anything but magics and whitespace is left to compile. */
-  hasCode: boolean;
-  /** %%file, %%ptx, %%sass: the cell is saved or shown instead of run. */
-  cellMagic?: nb.CellMagic;
-  /** %sources: workspace files compiled and linked with the cell. */
-  sources?: string[];
-  /** Line magics that act on their own: %workspace, %rm, %gpuinfo, %lsmagic, %help. */
-  commands?: nb.Command[];
-  /** %bench, %profile, %sanitize: how the program runs instead of once. */
-  mode?: nb.RunMode;
-  /** %time: report compile and run time. */
-  time?: boolean;
-  /** %resources: print the per-kernel resource summary of the compile. */
-  resources?: boolean;
-}
-
-export interface Magic {
-  name: string;
-  usage: string;
-  help: string;
-  /** A cell magic (`%%name`): the lines after it are its body. */
-  cell?: boolean;
-  /** Adds this magic to the plan; throws a plain Error whose message says what is wrong. */
-  parse(args: string[], rest: string, plan: Plan): void;
-}
+import type { Magic, Plan } from './plan.js';
 
 /** Thrown for a bad magic line; the message starts with `line N:`. */
 export class MagicError extends Error {
@@ -60,109 +14,223 @@ export class MagicError extends Error {
 
 export const MAGICS: readonly Magic[] = [
   {
-    name: 'flags', usage: '%flags ARGS…', help: 'Extra nvcc flags for this cell only, e.g. %flags -O3 -lineinfo.',
-    parse(args, _rest, plan) { needSome(args); plan.flags.push(...args); },
+    name: 'flags',
+    usage: '%flags ARGS…',
+    help: 'Extra nvcc flags for this cell only, e.g. %flags -O3 -lineinfo.',
+    parse(args, _rest, plan) {
+      needSome(args);
+      plan.flags.push(...args);
+    },
   },
   {
-    name: 'default_flags', usage: '%default_flags [ARGS…|--reset]',
+    name: 'default_flags',
+    usage: '%default_flags [ARGS…|--reset]',
     help: 'nvcc flags for every later cell; --reset drops them; alone, shows them.',
     parse(args, _rest, plan) {
       plan.defaultFlags = args.length === 0 ? 'show' : args.length === 1 && args[0] === '--reset' ? 'reset' : { set: args };
     },
   },
   {
-    name: 'args', usage: '%args ARGS…', help: "Command-line arguments for the program (argv[1]…); quoted like a shell, never run by one.",
-    parse(args, _rest, plan) { plan.args.push(...args); },
+    name: 'args',
+    usage: '%args ARGS…',
+    help: 'Command-line arguments for the program (argv[1]…); quoted like a shell, never run by one.',
+    parse(args, _rest, plan) {
+      plan.args.push(...args);
+    },
   },
   {
-    name: 'env', usage: '%env NAME=VALUE', help: 'An environment variable for the program; VALUE is the rest of the line.',
-    parse(_args, rest, plan) { const [name, value] = parseAssignment(rest); plan.env[name] = value; },
+    name: 'env',
+    usage: '%env NAME=VALUE',
+    help: 'An environment variable for the program; VALUE is the rest of the line.',
+    parse(_args, rest, plan) {
+      const [name, value] = parseAssignment(rest);
+      plan.env[name] = value;
+    },
   },
   {
-    name: 'timeout', usage: '%timeout SECONDS', help: 'Kill the program after SECONDS (default: ICUDA_TIMEOUT, else none).',
-    parse(args, _rest, plan) { plan.timeoutS = parseSeconds(args); },
+    name: 'timeout',
+    usage: '%timeout SECONDS',
+    help: 'Kill the program after SECONDS (default: ICUDA_TIMEOUT, else none).',
+    parse(args, _rest, plan) {
+      plan.timeoutS = parseSeconds(args);
+    },
   },
   {
-    name: 'keep', usage: '%keep', help: "Keep this cell's scratch directory (cell.cu, prog) until the kernel exits; prints its path.",
-    parse(args, _rest, plan) { if (args.length > 0) throw new Error('takes no arguments'); plan.keep = true; },
+    name: 'keep',
+    usage: '%keep',
+    help: "Keep this cell's scratch directory (cell.cu, prog) until the kernel exits; prints its path.",
+    parse(args, _rest, plan) {
+      if (args.length > 0) throw new Error('takes no arguments');
+      plan.keep = true;
+    },
   },
   {
-    name: 'check', usage: '%check',
+    name: 'check',
+    usage: '%check',
     help: 'Check every kernel launch: each is synchronized and a failed one is reported with its number and grid (CUDA 12.8+).',
-    parse(args, _rest, plan) { if (args.length > 0) throw new Error('takes no arguments'); plan.flags.push(...CHECK_FLAGS); },
+    parse(args, _rest, plan) {
+      if (args.length > 0) throw new Error('takes no arguments');
+      plan.flags.push(...CHECK_FLAGS);
+    },
   },
   {
-    name: 'nocache', usage: '%nocache', help: 'Compile this cell with nvcc even when the compile cache holds its binary; store nothing.',
-    parse(args, _rest, plan) { noArgs(args); plan.nocache = true; },
+    name: 'nocache',
+    usage: '%nocache',
+    help: 'Compile this cell with nvcc even when the compile cache holds its binary; store nothing.',
+    parse(args, _rest, plan) {
+      noArgs(args);
+      plan.nocache = true;
+    },
   },
   {
-    name: 'limits', usage: '%limits', help: 'Show the limits every program runs under (wall time, file size, processes, core dumps, compile time) and how to change them.',
-    parse(args, _rest, plan) { noArgs(args); plan.showLimits = true; },
+    name: 'limits',
+    usage: '%limits',
+    help: 'Show the limits every program runs under (wall time, file size, processes, core dumps, compile time) and how to change them.',
+    parse(args, _rest, plan) {
+      noArgs(args);
+      plan.showLimits = true;
+    },
   },
   {
-    name: 'cache', usage: '%cache', help: "Show the compile cache: where it is, its size, and this session's hit rate.",
-    parse(args, _rest, plan) { noArgs(args); plan.showCache = true; },
+    name: 'cache',
+    usage: '%cache',
+    help: "Show the compile cache: where it is, its size, and this session's hit rate.",
+    parse(args, _rest, plan) {
+      noArgs(args);
+      plan.showCache = true;
+    },
   },
   {
-    name: 'output_limit', usage: '%output_limit SIZE',
+    name: 'output_limit',
+    usage: '%output_limit SIZE',
     help: 'Show at most SIZE of output (e.g. 10M, 512K, 0 for no limit; default 4M); all of it is saved to a file.',
-    parse(args, _rest, plan) { plan.outputLimit = parseSize(args); },
+    parse(args, _rest, plan) {
+      plan.outputLimit = parseSize(args);
+    },
   },
   {
-    name: 'file', cell: true, usage: '%%file [-a] NAME', help: 'Saves (-a: appends) the rest of the cell as NAME (.cu/.cuh/.h/.hpp) in the workspace; later cells #include it.',
-    parse(args, _rest, plan) { plan.cellMagic = nb.parseFile(args); },
+    name: 'file',
+    cell: true,
+    usage: '%%file [-a] NAME',
+    help: 'Saves (-a: appends) the rest of the cell as NAME (.cu/.cuh/.h/.hpp) in the workspace; later cells #include it.',
+    parse(args, _rest, plan) {
+      plan.cellMagic = nb.parseFile(args);
+    },
   },
   {
-    name: 'ptx', cell: true, usage: '%%ptx', help: "Compiles the cell and shows its PTX and each kernel's registers, shared memory, stack and spills.",
-    parse(args, _rest, plan) { nb.noArgs(args); plan.cellMagic = { name: 'ptx' }; },
+    name: 'ptx',
+    cell: true,
+    usage: '%%ptx',
+    help: "Compiles the cell and shows its PTX and each kernel's registers, shared memory, stack and spills.",
+    parse(args, _rest, plan) {
+      nb.noArgs(args);
+      plan.cellMagic = { name: 'ptx' };
+    },
   },
   {
-    name: 'sass', cell: true, usage: '%%sass', help: 'Compiles the cell for the target arch and shows its SASS (cuobjdump or nvdisasm) and resource summary.',
-    parse(args, _rest, plan) { nb.noArgs(args); plan.cellMagic = { name: 'sass' }; },
+    name: 'sass',
+    cell: true,
+    usage: '%%sass',
+    help: 'Compiles the cell for the target arch and shows its SASS (cuobjdump or nvdisasm) and resource summary.',
+    parse(args, _rest, plan) {
+      nb.noArgs(args);
+      plan.cellMagic = { name: 'sass' };
+    },
   },
   {
-    name: 'sources', usage: '%sources FILE…', help: 'Compiles and links these workspace .cu files with the cell (nvcc -rdc=true).',
-    parse(args, _rest, plan) { needSome(args); plan.sources = [...(plan.sources ?? []), ...nb.sourceNames(args)]; },
+    name: 'sources',
+    usage: '%sources FILE…',
+    help: 'Compiles and links these workspace .cu files with the cell (nvcc -rdc=true).',
+    parse(args, _rest, plan) {
+      needSome(args);
+      plan.sources = [...(plan.sources ?? []), ...nb.sourceNames(args)];
+    },
   },
   {
-    name: 'workspace', usage: '%workspace', help: 'Lists the files in the session workspace with their sizes.',
-    parse(args, _rest, plan) { nb.noArgs(args); nb.addCommand(plan, 'workspace', args); },
+    name: 'workspace',
+    usage: '%workspace',
+    help: 'Lists the files in the session workspace with their sizes.',
+    parse(args, _rest, plan) {
+      nb.noArgs(args);
+      nb.addCommand(plan, 'workspace', args);
+    },
   },
   {
-    name: 'rm', usage: '%rm NAME…', help: 'Removes files from the session workspace.',
-    parse(args, _rest, plan) { needSome(args); nb.addCommand(plan, 'rm', nb.fileNames(args)); },
+    name: 'rm',
+    usage: '%rm NAME…',
+    help: 'Removes files from the session workspace.',
+    parse(args, _rest, plan) {
+      needSome(args);
+      nb.addCommand(plan, 'rm', nb.fileNames(args));
+    },
   },
   {
-    name: 'resources', usage: '%resources', help: "Prints each kernel's registers, shared memory, stack and spills as the cell compiles, then runs it.",
-    parse(args, _rest, plan) { nb.noArgs(args); plan.resources = true; },
+    name: 'resources',
+    usage: '%resources',
+    help: "Prints each kernel's registers, shared memory, stack and spills as the cell compiles, then runs it.",
+    parse(args, _rest, plan) {
+      nb.noArgs(args);
+      plan.resources = true;
+    },
   },
   {
-    name: 'time', usage: '%time', help: 'After the cell, one line with its compile time and run time.',
-    parse(args, _rest, plan) { nb.noArgs(args); plan.time = true; },
+    name: 'time',
+    usage: '%time',
+    help: 'After the cell, one line with its compile time and run time.',
+    parse(args, _rest, plan) {
+      nb.noArgs(args);
+      plan.time = true;
+    },
   },
   {
-    name: 'bench', usage: '%bench [-n RUNS] [-w WARMUP]', help: 'Compiles once, runs WARMUP+RUNS times (default 1+10); shows wall-time statistics and a chart.',
-    parse(args, _rest, plan) { nb.setMode(plan, nb.parseBench(args)); },
+    name: 'bench',
+    usage: '%bench [-n RUNS] [-w WARMUP]',
+    help: 'Compiles once, runs WARMUP+RUNS times (default 1+10); shows wall-time statistics and a chart.',
+    parse(args, _rest, plan) {
+      nb.setMode(plan, nb.parseBench(args));
+    },
   },
   {
-    name: 'profile', usage: '%profile [ncu|nsys] [ARGS…]', help: 'Runs the program under Nsight Compute (default) or Nsight Systems; shows a kernel table and keeps the report in the workspace.',
-    parse(args, _rest, plan) { nb.setMode(plan, nb.parseProfile(args)); },
+    name: 'profile',
+    usage: '%profile [ncu|nsys] [ARGS…]',
+    help: 'Runs the program under Nsight Compute (default) or Nsight Systems; shows a kernel table and keeps the report in the workspace.',
+    parse(args, _rest, plan) {
+      nb.setMode(plan, nb.parseProfile(args));
+    },
   },
   {
-    name: 'sanitize', usage: '%sanitize [memcheck|racecheck|initcheck|synccheck]', help: 'Runs the program under compute-sanitizer (default memcheck); the cell fails when it finds errors.',
-    parse(args, _rest, plan) { nb.setMode(plan, nb.parseSanitize(args)); },
+    name: 'sanitize',
+    usage: '%sanitize [memcheck|racecheck|initcheck|synccheck]',
+    help: 'Runs the program under compute-sanitizer (default memcheck); the cell fails when it finds errors.',
+    parse(args, _rest, plan) {
+      nb.setMode(plan, nb.parseSanitize(args));
+    },
   },
   {
-    name: 'gpuinfo', usage: '%gpuinfo', help: 'Shows each GPU, the CUDA toolchain and the arch icuda compiles for, as a table.',
-    parse(args, _rest, plan) { nb.noArgs(args); nb.addCommand(plan, 'gpuinfo', args); },
+    name: 'gpuinfo',
+    usage: '%gpuinfo',
+    help: 'Shows each GPU, the CUDA toolchain and the arch icuda compiles for, as a table.',
+    parse(args, _rest, plan) {
+      nb.noArgs(args);
+      nb.addCommand(plan, 'gpuinfo', args);
+    },
   },
   {
-    name: 'lsmagic', usage: '%lsmagic', help: 'Lists every magic.',
-    parse(args, _rest, plan) { nb.noArgs(args); nb.addCommand(plan, 'lsmagic', args); },
+    name: 'lsmagic',
+    usage: '%lsmagic',
+    help: 'Lists every magic.',
+    parse(args, _rest, plan) {
+      nb.noArgs(args);
+      nb.addCommand(plan, 'lsmagic', args);
+    },
   },
   {
-    name: 'help', usage: '%help [MAGIC]', help: 'Explains one magic, or lists them all.',
-    parse(args, _rest, plan) { nb.addCommand(plan, 'help', nb.atMostOne(args)); },
+    name: 'help',
+    usage: '%help [MAGIC]',
+    help: 'Explains one magic, or lists them all.',
+    parse(args, _rest, plan) {
+      nb.addCommand(plan, 'help', nb.atMostOne(args));
+    },
   },
 ];
 
@@ -174,7 +242,7 @@ export function findMagic(name: string): Magic | undefined {
 /** The text after `%` or `//%` when a line is a magic line, else undefined. */
 export function magicText(line: string): string | undefined {
   const match = /^\s*(?:\/\/)?%(.*)$/.exec(line);
-  return match ? match[1]!.trim() : undefined;
+  return match ? match[1].trim() : undefined;
 }
 
 /** Parses the leading magic lines of a cell; throws MagicError naming the bad line. */
@@ -182,12 +250,15 @@ export function parseCell(code: string): Plan {
   const lines = code.split('\n');
   const plan: Plan = { flags: [], args: [], env: {}, keep: false, source: '', hasCode: false };
   for (let i = 0; i < lines.length; i++) {
-    const text = magicText(lines[i]!);
-    if (text === undefined && lines[i]!.trim() !== '') break;
+    const text = magicText(lines[i]);
+    if (text === undefined && lines[i].trim() !== '') break;
     if (text === undefined) continue;
     parseMagicLine(text, i + 1, plan);
     lines[i] = '';
-    if (plan.cellMagic) { nb.takeBody(plan.cellMagic, lines, i); break; }
+    if (plan.cellMagic) {
+      nb.takeBody(plan.cellMagic, lines, i);
+      break;
+    }
   }
   plan.source = lines.join('\n');
   plan.hasCode = plan.source.trim() !== '';
@@ -218,9 +289,9 @@ function noArgs(args: string[]): void {
 
 /** One size in bytes: 1000, 512K, 10M, 1G (powers of 1024); 0 allowed. */
 export function parseSize(args: string[]): number {
-  const match = args.length === 1 ? /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)i?[bB]?$/.exec(args[0]!) : null;
+  const match = args.length === 1 ? /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)i?[bB]?$/.exec(args[0]) : null;
   if (!match) throw new Error(`expected one size such as 4M, 512K or 0, got ${JSON.stringify(args.join(' '))}`);
-  const scale = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const scale = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
   return Math.round(Number(match[1]) * scale);
 }
 
@@ -242,7 +313,7 @@ function parseAssignment(rest: string): [string, string] {
 function unquoteOne(raw: string): string {
   try {
     const words = split(raw);
-    return words.length === 1 ? words[0]! : raw;
+    return words.length === 1 ? words[0] : raw;
   } catch {
     return raw;
   }

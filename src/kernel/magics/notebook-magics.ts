@@ -1,24 +1,7 @@
 // The plan parts of the notebook magics (%%file, %%ptx, %%sass, %sources, %bench, %profile,
 // %sanitize and the stand-alone commands): their types and argument parsing, pure.
-import type { Plan } from './magics.js';
+import { SANITIZER_TOOLS, type CellMagic, type Command, type Plan, type RunMode } from './plan.js';
 import { checkFileName } from '../actions/workspace.js';
-
-/** A cell magic: the lines after it are saved (%%file) or compiled and shown (%%ptx, %%sass). */
-export type CellMagic = { name: 'file'; file: string; append: boolean; body: string } | { name: 'ptx' | 'sass' };
-
-/** A line magic that acts on its own, before (or instead of) compiling. */
-export interface Command {
-  name: 'workspace' | 'rm' | 'gpuinfo' | 'lsmagic' | 'help';
-  args: string[];
-}
-
-export const SANITIZER_TOOLS = ['memcheck', 'racecheck', 'initcheck', 'synccheck'] as const;
-
-/** How the compiled program runs instead of once. */
-export type RunMode =
-  | { kind: 'bench'; runs: number; warmup: number }
-  | { kind: 'profile'; tool: 'ncu' | 'nsys'; args: string[] }
-  | { kind: 'sanitize'; tool: (typeof SANITIZER_TOOLS)[number] };
 
 /** Rejects any argument. */
 export function noArgs(args: string[]): void {
@@ -36,7 +19,7 @@ export function parseFile(args: string[]): CellMagic {
   const append = args[0] === '-a';
   const rest = append ? args.slice(1) : args;
   if (rest.length !== 1) throw new Error('expected one file name');
-  return { name: 'file', file: checkFileName(rest[0]!), append, body: '' };
+  return { name: 'file', file: checkFileName(rest[0]), append, body: '' };
 }
 
 /** Workspace file names, each checked. */
@@ -72,7 +55,8 @@ export function parseBench(args: string[]): RunMode {
     if ((flag !== '-n' && flag !== '-w') || value === undefined || !Number.isInteger(n) || n < (flag === '-n' ? 1 : 0) || n > 10_000) {
       throw new Error(`expected -n RUNS (1 or more) and -w WARMUP (0 or more), got ${JSON.stringify(args.join(' '))}`);
     }
-    if (flag === '-n') mode.runs = n; else mode.warmup = n;
+    if (flag === '-n') mode.runs = n;
+    else mode.warmup = n;
   }
   return mode;
 }
@@ -86,7 +70,8 @@ export function parseProfile(args: string[]): RunMode {
 /** `[memcheck|racecheck|initcheck|synccheck]`, default memcheck. */
 export function parseSanitize(args: string[]): RunMode {
   const tool = atMostOne(args)[0] ?? 'memcheck';
-  if (!(SANITIZER_TOOLS as readonly string[]).includes(tool)) throw new Error(`unknown tool ${JSON.stringify(tool)}; one of ${SANITIZER_TOOLS.join(', ')}`);
+  if (!(SANITIZER_TOOLS as readonly string[]).includes(tool))
+    throw new Error(`unknown tool ${JSON.stringify(tool)}; one of ${SANITIZER_TOOLS.join(', ')}`);
   return { kind: 'sanitize', tool: tool as (typeof SANITIZER_TOOLS)[number] };
 }
 

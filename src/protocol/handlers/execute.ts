@@ -114,7 +114,14 @@ async function run(deps: ExecuteDeps, req: Request, request: ExecuteRequest, cou
 }
 
 /** ctx.input: rejects without allow_stdin, otherwise asks the frontend. */
-async function askInput(deps: ExecuteDeps, parent: Message, allowed: boolean, signal: AbortSignal, prompt: string, password: boolean): Promise<string> {
+async function askInput(
+  deps: ExecuteDeps,
+  parent: Message,
+  allowed: boolean,
+  signal: AbortSignal,
+  prompt: string,
+  password: boolean,
+): Promise<string> {
   if (!allowed) throw new Error('input was requested, but this frontend does not support stdin (allow_stdin is false)');
   return deps.stdin.ask(parent, prompt, password, signal);
 }
@@ -129,7 +136,8 @@ function boundSink(iopub: Iopub, req: Request): { output: OutputSink; close(): v
   const output: OutputSink = {
     stream: (name, text) => void (guard('stream') && iopub.stream(req.msg, name, text)),
     display: (data, metadata, id) => void (guard('display') && req.publish('display_data', r.displayDataContent(data, metadata, id))),
-    updateDisplay: (id, data, metadata) => void (guard('update') && req.publish('update_display_data', r.updateDisplayDataContent(id, data, metadata))),
+    updateDisplay: (id, data, metadata) =>
+      void (guard('update') && req.publish('update_display_data', r.updateDisplayDataContent(id, data, metadata))),
     clearOutput: (wait) => void (guard('clear') && req.publish('clear_output', r.clearOutputContent(wait))),
     flush: () => iopub.flush(),
     queuedBytes: () => iopub.queuedBytes?.() ?? 0,

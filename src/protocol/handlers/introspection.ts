@@ -39,7 +39,9 @@ export function completeHandler(interpreter: Interpreter): Handler {
   return async (req) => {
     const { code, cursor } = codeAndCursor(req.msg.content);
     const out = await interpreter.complete(code, cursor);
-    await req.reply(r.completeReply(out.matches, utf16ToCodePoints(code, out.cursorStart), utf16ToCodePoints(code, out.cursorEnd), out.metadata));
+    await req.reply(
+      r.completeReply(out.matches, utf16ToCodePoints(code, out.cursorStart), utf16ToCodePoints(code, out.cursorEnd), out.metadata),
+    );
   };
 }
 

@@ -7,8 +7,14 @@ import type { Message } from '../../../src/protocol/messages.js';
 
 /** A received iopub message of a type with a content. */
 function msg(msgType: string, content: object): Message {
-  return { identities: [], header: { msg_id: 'm', msg_type: msgType, username: 'u', session: 's', date: '', version: '5.5' },
-    parent_header: {}, metadata: {}, content: content as Record<string, unknown>, buffers: [] };
+  return {
+    identities: [],
+    header: { msg_id: 'm', msg_type: msgType, username: 'u', session: 's', date: '', version: '5.5' },
+    parent_header: {},
+    metadata: {},
+    content: content as Record<string, unknown>,
+    buffers: [],
+  };
 }
 
 describe('OutputCollector', () => {
@@ -54,13 +60,25 @@ describe('OutputCollector', () => {
 
 describe('serializeNotebook', () => {
   test('sorted keys, one-space indent, multi-line text split into lines, final newline', () => {
-    const text = serializeNotebook({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{
-      cell_type: 'code', source: 'int main() {\n}\n', metadata: {}, execution_count: 1,
-      outputs: [{ output_type: 'stream', name: 'stdout', text: 'a\nb' }, { output_type: 'display_data', metadata: {},
-        data: { 'text/html': '<p>\n</p>', 'application/json': { a: 1 } } }],
-    }] });
+    const text = serializeNotebook({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        {
+          cell_type: 'code',
+          source: 'int main() {\n}\n',
+          metadata: {},
+          execution_count: 1,
+          outputs: [
+            { output_type: 'stream', name: 'stdout', text: 'a\nb' },
+            { output_type: 'display_data', metadata: {}, data: { 'text/html': '<p>\n</p>', 'application/json': { a: 1 } } },
+          ],
+        },
+      ],
+    });
     assert.ok(text.endsWith('}\n'));
-    assert.match(text, /^{\n "cells": \[\n  {\n   "cell_type": "code",\n   "execution_count": 1,/);
+    assert.match(text, /^{\n "cells": \[\n  {\n {3}"cell_type": "code",\n {3}"execution_count": 1,/);
     const nb = JSON.parse(text);
     assert.deepEqual(nb.cells[0].source, ['int main() {\n', '}\n']);
     assert.deepEqual(nb.cells[0].outputs[0].text, ['a\n', 'b']);

@@ -11,8 +11,12 @@ import { tryLock, waitUnlocked } from '../../../src/engine/compile/cache/fill-lo
 import { parseSize } from '../../../src/kernel/magics/magics.js';
 
 let root: string;
-before(async () => { root = await mkdtemp(join(tmpdir(), 'icuda-cc-unit-')); });
-after(async () => { await rm(root, { recursive: true, force: true }); });
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'icuda-cc-unit-'));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
 /** A file of `size` bytes with some content. */
 async function binary(name: string, size: number, fill = 7): Promise<string> {
@@ -92,13 +96,15 @@ describe('CompileCache', () => {
 });
 
 describe('fill lock', () => {
-  test('one holder at a time; others wait for its release; a dead holder\'s lock is taken', async () => {
+  test("one holder at a time; others wait for its release; a dead holder's lock is taken", async () => {
     const dir = join(root, 'locks-test');
     const held = await tryLock(dir, 'k');
     assert.ok(held);
     assert.equal(await tryLock(dir, 'k'), undefined, 'held by a live process (this one)');
     let waited = false;
-    const waiting = waitUnlocked(dir, 'k', new AbortController().signal).then(() => { waited = true; });
+    const waiting = waitUnlocked(dir, 'k', new AbortController().signal).then(() => {
+      waited = true;
+    });
     await new Promise((resolve) => setTimeout(resolve, 250));
     assert.equal(waited, false);
     await held.release();
@@ -112,8 +118,13 @@ describe('fill lock', () => {
 
 describe('cacheKey', () => {
   const inputs = (over: Partial<KeyInputs> = {}): KeyInputs => ({
-    nvcc: process.execPath, nvccVersion: '13.0', args: ['-o', 'prog', 'cell.cu', '-arch=native'],
-    source: 'int main() {}', gpu: '', dirs: [], ...over,
+    nvcc: process.execPath,
+    nvccVersion: '13.0',
+    args: ['-o', 'prog', 'cell.cu', '-arch=native'],
+    source: 'int main() {}',
+    gpu: '',
+    dirs: [],
+    ...over,
   });
 
   test('changes with the source, the flags, the nvcc version, the GPU and any workspace file', async () => {
@@ -149,8 +160,10 @@ describe('cacheKey', () => {
   });
 
   test('-I and -L directories and absolute file paths in the arguments are keyed too', () => {
-    assert.deepEqual(pathsInArgs(['-I/a', '-I', '/b', '-Irel', '-L/c', '--include-path=/d', '/e/x.o', 'y.o']),
-      { dirs: ['/a', '/b', '/c', '/d'], files: ['/e/x.o'] });
+    assert.deepEqual(pathsInArgs(['-I/a', '-I', '/b', '-Irel', '-L/c', '--include-path=/d', '/e/x.o', 'y.o']), {
+      dirs: ['/a', '/b', '/c', '/d'],
+      files: ['/e/x.o'],
+    });
   });
 
   test('an unchanged large file is read once; a touched one again', async () => {

@@ -27,7 +27,14 @@ collect2: error: ld returned 1 exit status
 describe('nvcc command line', () => {
   test('-arch=native unless the user picked an architecture', () => {
     assert.deepEqual(nvccArgs(['-O2']), ['-o', 'prog', 'cell.cu', '-include', PRELUDE, ...HOOK_FLAGS, '-arch=native', '-O2']);
-    for (const flag of ['-arch=sm_80', '-arch', '--gpu-architecture=sm_90', '-gencode', '--generate-code=arch=compute_80,code=sm_80', '-code=sm_80']) {
+    for (const flag of [
+      '-arch=sm_80',
+      '-arch',
+      '--gpu-architecture=sm_90',
+      '-gencode',
+      '--generate-code=arch=compute_80,code=sm_80',
+      '-code=sm_80',
+    ]) {
       assert.ok(!nvccArgs([flag]).includes('-arch=native'), flag);
     }
   });

@@ -17,7 +17,9 @@ const frame = (json: string) => {
 /** A sink that also records displays. */
 class DisplaySink extends RecordingSink {
   readonly shown: Record<string, unknown>[] = [];
-  override display(...args: unknown[]): void { this.shown.push(args[0] as Record<string, unknown>); }
+  override display(...args: unknown[]): void {
+    this.shown.push(args[0] as Record<string, unknown>);
+  }
 }
 
 describe('FrameDecoder', () => {
@@ -39,7 +41,10 @@ describe('handleFrame', () => {
     const sink = new DisplaySink();
     handleFrame('{"display":{"text/html":"<b>x</b>","text/plain":"x"}}', sink);
     handleFrame('{"display":{"text/plain":"{\\"n\\":1}"},"json_text":"{\\"n\\":1}"}', sink);
-    assert.deepEqual(sink.shown, [{ 'text/html': '<b>x</b>', 'text/plain': 'x' }, { 'text/plain': '{"n":1}', 'application/json': { n: 1 } }]);
+    assert.deepEqual(sink.shown, [
+      { 'text/html': '<b>x</b>', 'text/plain': 'x' },
+      { 'text/plain': '{"n":1}', 'application/json': { n: 1 } },
+    ]);
   });
 
   test('bad JSON from the program is a one-line notice, not a crash', () => {
@@ -52,8 +57,22 @@ describe('handleFrame', () => {
 
   test('a cuda_error frame becomes the notice on stderr', () => {
     const sink = new DisplaySink();
-    handleFrame(JSON.stringify({ cuda_error: { code: 209, name: 'cudaErrorNoKernelImageForDevice', message: 'no kernel image is available for execution on the device', where: 'at exit', arch: 'sm_90' } }), sink);
-    assert.equal(sink.text('stderr'), 'icuda: CUDA error left unchecked at exit: no kernel image is available for execution on the device (cudaErrorNoKernelImageForDevice) — compiled for an arch the GPU cannot run; fix: %flags -arch=sm_90\n');
+    handleFrame(
+      JSON.stringify({
+        cuda_error: {
+          code: 209,
+          name: 'cudaErrorNoKernelImageForDevice',
+          message: 'no kernel image is available for execution on the device',
+          where: 'at exit',
+          arch: 'sm_90',
+        },
+      }),
+      sink,
+    );
+    assert.equal(
+      sink.text('stderr'),
+      'icuda: CUDA error left unchecked at exit: no kernel image is available for execution on the device (cudaErrorNoKernelImageForDevice) — compiled for an arch the GPU cannot run; fix: %flags -arch=sm_90\n',
+    );
   });
 
   test('readDisplayChannel handles every frame before it resolves at the end of the stream', async () => {
@@ -69,11 +88,34 @@ describe('handleFrame', () => {
 
 describe('cudaNotice', () => {
   test('names the error, explains it, and says where it was seen', () => {
-    const base = { code: 35, name: 'cudaErrorInsufficientDriver', message: 'CUDA driver version is insufficient for CUDA runtime version', where: 'at exit', arch: '' };
-    assert.match(cudaNotice(base), /^icuda: CUDA unavailable: CUDA driver version is insufficient .* — no usable GPU\/driver on this machine/);
-    assert.match(cudaNotice({ ...base, code: 9, name: 'cudaErrorInvalidConfiguration', message: 'invalid configuration argument', where: '%check: kernel launch #2 <<<(1,1,1),(2048,1,1)>>>' }),
-      /^icuda: CUDA error after kernel launch #2 <<<\(1,1,1\),\(2048,1,1\)>>>: invalid configuration argument \(cudaErrorInvalidConfiguration\) — invalid launch configuration/);
-    assert.match(cudaNotice({ ...base, code: 209, name: 'cudaErrorNoKernelImageForDevice', message: 'm', arch: '' }), /fix: %flags -arch=sm_XX/);
-    assert.equal(cudaNotice({ ...base, code: 999, name: 'cudaErrorUnknown', message: 'unknown error' }), 'icuda: CUDA error left unchecked at exit: unknown error (cudaErrorUnknown)\n');
+    const base = {
+      code: 35,
+      name: 'cudaErrorInsufficientDriver',
+      message: 'CUDA driver version is insufficient for CUDA runtime version',
+      where: 'at exit',
+      arch: '',
+    };
+    assert.match(
+      cudaNotice(base),
+      /^icuda: CUDA unavailable: CUDA driver version is insufficient .* — no usable GPU\/driver on this machine/,
+    );
+    assert.match(
+      cudaNotice({
+        ...base,
+        code: 9,
+        name: 'cudaErrorInvalidConfiguration',
+        message: 'invalid configuration argument',
+        where: '%check: kernel launch #2 <<<(1,1,1),(2048,1,1)>>>',
+      }),
+      /^icuda: CUDA error after kernel launch #2 <<<\(1,1,1\),\(2048,1,1\)>>>: invalid configuration argument \(cudaErrorInvalidConfiguration\) — invalid launch configuration/,
+    );
+    assert.match(
+      cudaNotice({ ...base, code: 209, name: 'cudaErrorNoKernelImageForDevice', message: 'm', arch: '' }),
+      /fix: %flags -arch=sm_XX/,
+    );
+    assert.equal(
+      cudaNotice({ ...base, code: 999, name: 'cudaErrorUnknown', message: 'unknown error' }),
+      'icuda: CUDA error left unchecked at exit: unknown error (cudaErrorUnknown)\n',
+    );
   });
 });

@@ -10,8 +10,12 @@ import { limitOutput } from '../../../src/engine/run/output-limit.js';
 import { RecordingSink } from '../../support/fakes.js';
 
 let dir: string;
-before(async () => { dir = await mkdtemp(join(tmpdir(), 'icuda-limit-')); });
-after(async () => { await rm(dir, { recursive: true, force: true }); });
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'icuda-limit-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 test('under the limit everything is shown and no file is written', async () => {
   const sink = new RecordingSink();
@@ -51,7 +55,10 @@ test('holdBack pauses a stream while the sink reports a backlog, and resumes on 
   let release!: () => void;
   const sink = Object.assign(new RecordingSink(), {
     queuedBytes: () => backlog,
-    flush: () => new Promise<void>((resolve) => { release = resolve; }),
+    flush: () =>
+      new Promise<void>((resolve) => {
+        release = resolve;
+      }),
   });
   const stream = new PassThrough();
   stream.on('data', () => undefined);

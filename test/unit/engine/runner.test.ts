@@ -12,8 +12,14 @@ async function runSh(script: string, options: { limit?: TimeLimit; abortAfterMs?
   const reaper = fakeReaper();
   if (options.abortAfterMs !== undefined) setTimeout(() => abort.abort(), options.abortAfterMs);
   const outcome = await runProgram({
-    binary: '/bin/sh', args: ['-c', script], env: options.env ?? { PATH: process.env.PATH }, cwd: process.cwd(),
-    limit: options.limit, signal: ctx.signal, output: sink, reaper,
+    binary: '/bin/sh',
+    args: ['-c', script],
+    env: options.env ?? { PATH: process.env.PATH },
+    cwd: process.cwd(),
+    limit: options.limit,
+    signal: ctx.signal,
+    output: sink,
+    reaper,
   });
   return { outcome, sink, reaper };
 }

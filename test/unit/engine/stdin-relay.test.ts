@@ -23,8 +23,20 @@ describe('stdin relay', () => {
     const answers = ['1', '2'];
     const sink = new RecordingSink();
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    const relay = relayStdin({ pid: child.pid, stdin: child.stdin, output: sink, input: async (prompt) => { asked.push(prompt); const a = answers.shift(); if (a === undefined) throw new Error('no more'); return a; } });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    const relay = relayStdin({
+      pid: child.pid,
+      stdin: child.stdin,
+      output: sink,
+      input: async (prompt) => {
+        asked.push(prompt);
+        const a = answers.shift();
+        if (a === undefined) throw new Error('no more');
+        return a;
+      },
+    });
     await once(child, 'exit');
     relay.stop();
     assert.equal(out, '1+2\nend\n');
@@ -35,7 +47,9 @@ describe('stdin relay', () => {
     const child = spawn('sh', ['-c', 'sleep 0.2; read a || echo eof'], { stdio: ['pipe', 'pipe', 'inherit'] });
     const sink = new RecordingSink();
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
     const relay = relayStdin({ pid: child.pid, stdin: child.stdin, output: sink });
     await once(child, 'exit');
     relay.stop();

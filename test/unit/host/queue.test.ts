@@ -6,8 +6,8 @@ test('jobs beyond the limit wait in order and hear their positions', async () =>
   const queue = createJobQueue(1);
   const heard: Record<string, number[]> = { b: [], c: [] };
   const a = await queue.acquire(new AbortController().signal, () => assert.fail('a never waits'));
-  const b = queue.acquire(new AbortController().signal, (p) => heard.b!.push(p));
-  const c = queue.acquire(new AbortController().signal, (p) => heard.c!.push(p));
+  const b = queue.acquire(new AbortController().signal, (p) => heard.b.push(p));
+  const c = queue.acquire(new AbortController().signal, (p) => heard.c.push(p));
   assert.deepEqual([queue.running, queue.waiting], [1, 2]);
   a.release();
   a.release(); // twice is once

@@ -5,8 +5,16 @@ import { timeLimit } from '../../../src/host/job.js';
 import type { ComputeRequest } from '../../../src/remote/proto.js';
 
 const request = (extra: Partial<ComputeRequest>): ComputeRequest => ({
-  source_code: 'int main() {}', file_name: '', compiler_flags: [], program_args: [], env: {}, timeout_s: 0,
-  files: [], stdin_data: Buffer.alloc(0), execution_count: 1, ...extra,
+  source_code: 'int main() {}',
+  file_name: '',
+  compiler_flags: [],
+  program_args: [],
+  env: {},
+  timeout_s: 0,
+  files: [],
+  stdin_data: Buffer.alloc(0),
+  execution_count: 1,
+  ...extra,
 });
 
 test('file names are reduced to a safe base name', () => {
@@ -19,11 +27,21 @@ test('file names are reduced to a safe base name', () => {
 });
 
 test('flags that write outside the job directory are found in every spelling', () => {
-  for (const flags of [['-o', 'x'], ['-o/tmp/x'], ['--output-file=/x'], ['--output-directory', '/x'], ['-odir=/x'],
-    ['--keep-dir', '/x'], ['-MF/x'], ['--options-file', 'f'], ['-optf', 'f']]) {
+  for (const flags of [
+    ['-o', 'x'],
+    ['-o/tmp/x'],
+    ['--output-file=/x'],
+    ['--output-directory', '/x'],
+    ['-odir=/x'],
+    ['--keep-dir', '/x'],
+    ['-MF/x'],
+    ['--options-file', 'f'],
+    ['-optf', 'f'],
+  ]) {
     assert.ok(outputFlag(flags), flags.join(' '));
   }
-  for (const flags of [['-O3'], ['-lineinfo', '-DOUT=1'], ['--std=c++17'], ['-arch=sm_80'], ['-opt-info', 'inline']]) assert.equal(outputFlag(flags), undefined, flags.join(' '));
+  for (const flags of [['-O3'], ['-lineinfo', '-DOUT=1'], ['--std=c++17'], ['-arch=sm_80'], ['-opt-info', 'inline']])
+    assert.equal(outputFlag(flags), undefined, flags.join(' '));
 });
 
 test('requests over the source limit, with an output flag or odd file names are refused', () => {

@@ -24,8 +24,14 @@ async function leftovers(tmp: string): Promise<{ kernels: string[]; runs: string
 
 describe('toolchain lookup', () => {
   test('candidates in order: NVCC, CUDA_HOME, CUDA_PATH, PATH, /usr/local/cuda', () => {
-    assert.deepEqual(nvccCandidates({ NVCC: '/x/nvcc', CUDA_HOME: '/cuda', CUDA_PATH: '/cp', PATH: '/a:/b' }),
-      ['/x/nvcc', '/cuda/bin/nvcc', '/cp/bin/nvcc', '/a/nvcc', '/b/nvcc', '/usr/local/cuda/bin/nvcc']);
+    assert.deepEqual(nvccCandidates({ NVCC: '/x/nvcc', CUDA_HOME: '/cuda', CUDA_PATH: '/cp', PATH: '/a:/b' }), [
+      '/x/nvcc',
+      '/cuda/bin/nvcc',
+      '/cp/bin/nvcc',
+      '/a/nvcc',
+      '/b/nvcc',
+      '/usr/local/cuda/bin/nvcc',
+    ]);
   });
 });
 
@@ -36,12 +42,18 @@ describe('CUDA interpreter with a fake nvcc', () => {
     tmp = await mkdtemp(join(tmpdir(), 'icuda-unit-'));
     const nvcc = join(tmp, 'nvcc');
     // Answers --version; otherwise reports one error in the cell, as nvcc would.
-    await writeFile(nvcc, '#!/bin/sh\nif [ "$1" = --version ]; then echo "Cuda compilation tools, release 12.4, V12.4.99"; exit 0; fi\n'
-      + 'echo "cell[5](2): error: identifier \\"x\\" is undefined" >&2\necho "1 error detected in the compilation of \\"cell.cu\\"." >&2\nexit 2\n');
+    await writeFile(
+      nvcc,
+      '#!/bin/sh\nif [ "$1" = --version ]; then echo "Cuda compilation tools, release 12.4, V12.4.99"; exit 0; fi\n' +
+        'echo "cell[5](2): error: identifier \\"x\\" is undefined" >&2\necho "1 error detected in the compilation of \\"cell.cu\\"." >&2\nexit 2\n',
+    );
     await chmod(nvcc, 0o755);
     interpreter = createCudaInterpreter({ log: silentLogger(), env: { NVCC: nvcc, PATH: '' }, tmpRoot: tmp });
   });
-  after(async () => { await interpreter.shutdown(false); await rm(tmp, { recursive: true, force: true }); });
+  after(async () => {
+    await interpreter.shutdown(false);
+    await rm(tmp, { recursive: true, force: true });
+  });
 
   test('kernel_info answers at once, then knows the nvcc version', async () => {
     const info = interpreter.kernelInfo();
@@ -79,16 +91,20 @@ describe('CUDA interpreter with a fake nvcc', () => {
 });
 
 describe('CUDA interpreter without nvcc', () => {
-  test('a cell is a ToolchainNotFound naming where it looked', { skip: existsSync('/usr/local/cuda/bin/nvcc') && 'nvcc is in /usr/local/cuda, the last resort' }, async () => {
-    const interpreter = createCudaInterpreter({ log: silentLogger(), env: { PATH: '/nonexistent' } });
-    try {
-      const outcome = await interpreter.execute('int main() {}', fakeContext().ctx);
-      assert.equal(outcome.status === 'error' && outcome.ename, 'ToolchainNotFound');
-      assert.ok(outcome.status === 'error' && outcome.traceback.some((line) => line.includes('/nonexistent/nvcc')));
-    } finally {
-      await interpreter.shutdown(false);
-    }
-  });
+  test(
+    'a cell is a ToolchainNotFound naming where it looked',
+    { skip: existsSync('/usr/local/cuda/bin/nvcc') && 'nvcc is in /usr/local/cuda, the last resort' },
+    async () => {
+      const interpreter = createCudaInterpreter({ log: silentLogger(), env: { PATH: '/nonexistent' } });
+      try {
+        const outcome = await interpreter.execute('int main() {}', fakeContext().ctx);
+        assert.equal(outcome.status === 'error' && outcome.ename, 'ToolchainNotFound');
+        assert.ok(outcome.status === 'error' && outcome.traceback.some((line) => line.includes('/nonexistent/nvcc')));
+      } finally {
+        await interpreter.shutdown(false);
+      }
+    },
+  );
 });
 
 describe('CUDA interpreter with the real nvcc', { skip: noNvcc }, () => {
@@ -98,11 +114,14 @@ describe('CUDA interpreter with the real nvcc', { skip: noNvcc }, () => {
     tmp = await mkdtemp(join(tmpdir(), 'icuda-unit-'));
     interpreter = createCudaInterpreter({ log: silentLogger(), tmpRoot: tmp });
   });
-  after(async () => { await rm(tmp, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
 
   test('hello world prints on stdout; the run directory is removed', async () => {
     const { ctx, sink } = fakeContext(1);
-    const code = '%args a "b c"\n#include <cstdio>\nint main(int argc, char **argv) {\n  printf("Hello, CUDA! %d %s\\n", argc, argv[2]);\n}\n';
+    const code =
+      '%args a "b c"\n#include <cstdio>\nint main(int argc, char **argv) {\n  printf("Hello, CUDA! %d %s\\n", argc, argv[2]);\n}\n';
     assert.deepEqual(await interpreter.execute(code, ctx), { status: 'ok' });
     assert.equal(sink.text('stdout'), 'Hello, CUDA! 3 b c\n');
     assert.equal(sink.text('stderr'), '', 'the no-GPU -arch=native warning is hidden');
@@ -113,7 +132,10 @@ describe('CUDA interpreter with the real nvcc', { skip: noNvcc }, () => {
 
   test('a compile error names the cell line the user sees', async () => {
     const { ctx } = fakeContext(3);
-    const outcome = await interpreter.execute('%flags -O2\n//% args a b\n#include <cstdio>\nint main() {\n  return undefined_thing;\n}\n', ctx);
+    const outcome = await interpreter.execute(
+      '%flags -O2\n//% args a b\n#include <cstdio>\nint main() {\n  return undefined_thing;\n}\n',
+      ctx,
+    );
     assert.equal(outcome.status === 'error' && outcome.evalue, '1 error');
     assert.ok(outcome.status === 'error' && outcome.traceback.some((l) => l.includes('cell[3](5)') && l.includes('undefined_thing')));
   });

@@ -35,14 +35,31 @@ describe('history', () => {
       await first.flush();
       const second = openHistory(file, silentLogger());
       second.record(1, 'd');
-      assert.deepEqual(await second.query(q({ n: 3 })), [[1, 3, 'a'], [1, 4, 'c'], [2, 1, 'd']]);
-      assert.deepEqual(await second.query(q({ n: 10, unique: true })), [[1, 2, 'b'], [1, 3, 'a'], [1, 4, 'c'], [2, 1, 'd']]);
-      assert.deepEqual(await second.query(q({ histAccessType: 'range', session: -1, start: 2, stop: 4 })), [[1, 2, 'b'], [1, 3, 'a']]);
+      assert.deepEqual(await second.query(q({ n: 3 })), [
+        [1, 3, 'a'],
+        [1, 4, 'c'],
+        [2, 1, 'd'],
+      ]);
+      assert.deepEqual(await second.query(q({ n: 10, unique: true })), [
+        [1, 2, 'b'],
+        [1, 3, 'a'],
+        [1, 4, 'c'],
+        [2, 1, 'd'],
+      ]);
+      assert.deepEqual(await second.query(q({ histAccessType: 'range', session: -1, start: 2, stop: 4 })), [
+        [1, 2, 'b'],
+        [1, 3, 'a'],
+      ]);
       assert.deepEqual(await second.query(q({ histAccessType: 'range', session: 0 })), [[2, 1, 'd']]);
-      assert.deepEqual(await second.query(q({ histAccessType: 'search', pattern: 'a' })), [[1, 1, 'a'], [1, 3, 'a']]);
+      assert.deepEqual(await second.query(q({ histAccessType: 'search', pattern: 'a' })), [
+        [1, 1, 'a'],
+        [1, 3, 'a'],
+      ]);
       assert.deepEqual(await second.query(q({ histAccessType: 'search', pattern: '*', n: 1, output: true })), [[2, 1, ['d', null]]]);
 
-      const many = Array.from({ length: MAX_ENTRIES + 5 }, (_, i) => JSON.stringify({ session: 1, line: i, source: `x${i}` }) + '\n').join('');
+      const many = Array.from({ length: MAX_ENTRIES + 5 }, (_, i) => JSON.stringify({ session: 1, line: i, source: `x${i}` }) + '\n').join(
+        '',
+      );
       await writeFile(file, many + 'not json\n');
       const third = openHistory(file, silentLogger());
       const tail = await third.query(q({ n: MAX_ENTRIES + 10 }));

@@ -19,7 +19,7 @@ describe('checkComplete', () => {
   });
 
   test('brackets in strings, chars and comments do not count', () => {
-    assert.equal(status('const char *s = "}{"; char c = \'{\'; // {\n/* { */ int y = 1\'000;'), 'complete');
+    assert.equal(status("const char *s = \"}{\"; char c = '{'; // {\n/* { */ int y = 1'000;"), 'complete');
     assert.equal(status('printf("\\"{");'), 'complete');
   });
 
@@ -44,14 +44,21 @@ describe('completeAt', () => {
     const result = completeAt(code, code.length);
     assert.equal(result.cursorStart, code.length - 2);
     assert.ok(result.matches.includes('cudaMalloc'));
-    assert.deepEqual(completeAt('int counter; co', 15).matches.filter((m) => m.startsWith('cou')), ['counter']);
+    assert.deepEqual(
+      completeAt('int counter; co', 15).matches.filter((m) => m.startsWith('cou')),
+      ['counter'],
+    );
   });
 });
 
 describe('completeAt: includes and the docs table', () => {
   test('workspace files and icuda.h inside #include "", headers inside #include <>', () => {
     const code = '#include "ke';
-    assert.deepEqual(completeAt(code, code.length, ['kernels.cuh', 'a.cu', 'kern.h']), { matches: ['kern.h', 'kernels.cuh'], cursorStart: 10, cursorEnd: 12 });
+    assert.deepEqual(completeAt(code, code.length, ['kernels.cuh', 'a.cu', 'kern.h']), {
+      matches: ['kern.h', 'kernels.cuh'],
+      cursorStart: 10,
+      cursorEnd: 12,
+    });
     assert.deepEqual(completeAt('#include "', 10, ['a.cu']).matches, ['a.cu', 'icuda.h']);
     assert.deepEqual(completeAt('#include <cuda_r', 16).matches, ['cuda_runtime.h']);
   });

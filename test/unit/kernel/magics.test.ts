@@ -58,11 +58,14 @@ describe('parseCell', () => {
   });
 
   test('an unknown magic names its line and the known ones', () => {
-    assert.throws(() => parseCell('%flags -O2\n%frobnicate now\nint main() {}'), (error: unknown) => {
-      assert.ok(error instanceof MagicError);
-      assert.match(error.message, /^line 2: unknown magic %frobnicate \(known: %flags, %default_flags/);
-      return true;
-    });
+    assert.throws(
+      () => parseCell('%flags -O2\n%frobnicate now\nint main() {}'),
+      (error: unknown) => {
+        assert.ok(error instanceof MagicError);
+        assert.match(error.message, /^line 2: unknown magic %frobnicate \(known: %flags, %default_flags/);
+        return true;
+      },
+    );
   });
 
   test('malformed arguments are MagicErrors naming the line', () => {

@@ -36,7 +36,8 @@ describe('notebook magics', () => {
 
   test('file names: plain, with a known extension, else refused', () => {
     for (const ok of ['a.cu', 'k_2.cuh', 'x.h', 'y.hpp', 'my-file.v2.cu']) assert.equal(checkFileName(ok), ok);
-    for (const bad of ['../a.cu', 'a/b.cu', '/abs.cu', 'a..cu', 'a.txt', '.cu', 'a.cu/', 'a\\b.cu', '']) assert.throws(() => checkFileName(bad), /not a plain file name/, bad);
+    for (const bad of ['../a.cu', 'a/b.cu', '/abs.cu', 'a..cu', 'a.txt', '.cu', 'a.cu/', 'a\\b.cu', ''])
+      assert.throws(() => checkFileName(bad), /not a plain file name/, bad);
   });
 
   test('the run-mode magics parse their arguments and do not combine', () => {
@@ -50,22 +51,49 @@ describe('notebook magics', () => {
     assert.throws(() => parseCell('%bench -n x'), /expected -n RUNS/);
   });
 
-  test('ptxas -v output becomes one record per kernel, and leaves the rest of nvcc\'s output', () => {
+  test("ptxas -v output becomes one record per kernel, and leaves the rest of nvcc's output", () => {
     const kernels = parseResources(PTXAS);
-    assert.deepEqual(kernels[0], { name: '_Z3addPfi', arch: 'sm_75', registers: 10, sharedBytes: 256, stackBytes: 8, spillStores: 4, spillLoads: 4 });
-    assert.deepEqual(kernels[1], { name: '_Z4noopv', arch: 'sm_75', registers: 4, sharedBytes: 0, stackBytes: 0, spillStores: 0, spillLoads: 0 });
-    assert.equal(formatResources(kernels, new Map([['_Z4noopv', 'noop()']])).split('\n')[1],
-      'noop() [sm_75]: 4 registers, 0 B shared, 0 B stack, 0 B spill stores, 0 B spill loads');
+    assert.deepEqual(kernels[0], {
+      name: '_Z3addPfi',
+      arch: 'sm_75',
+      registers: 10,
+      sharedBytes: 256,
+      stackBytes: 8,
+      spillStores: 4,
+      spillLoads: 4,
+    });
+    assert.deepEqual(kernels[1], {
+      name: '_Z4noopv',
+      arch: 'sm_75',
+      registers: 4,
+      sharedBytes: 0,
+      stackBytes: 0,
+      spillStores: 0,
+      spillLoads: 0,
+    });
+    assert.equal(
+      formatResources(kernels, new Map([['_Z4noopv', 'noop()']])).split('\n')[1],
+      'noop() [sm_75]: 4 registers, 0 B shared, 0 B stack, 0 B spill stores, 0 B spill loads',
+    );
     assert.equal(withoutResourceLines(PTXAS), 'nvcc warning : something else');
   });
 
   test('profiler CSV: quoted fields, a preamble skipped, ncu metrics grouped per launch', () => {
-    assert.deepEqual(parseCsv('noise\n"a","b,c"\n"x ""q""",2\n', (row) => row[0] === 'a'), [['a', 'b,c'], ['x "q"', '2']]);
-    const ncu = '"ID","Kernel Name","Grid Size","Block Size","Metric Name","Metric Unit","Metric Value"\n'
-      + '"0","k()","(1, 1, 1)","(32, 1, 1)","Duration","usecond","1.5"\n"0","k()","(1, 1, 1)","(32, 1, 1)","Registers Per Thread","register/thread","16"\n';
+    assert.deepEqual(
+      parseCsv('noise\n"a","b,c"\n"x ""q""",2\n', (row) => row[0] === 'a'),
+      [
+        ['a', 'b,c'],
+        ['x "q"', '2'],
+      ],
+    );
+    const ncu =
+      '"ID","Kernel Name","Grid Size","Block Size","Metric Name","Metric Unit","Metric Value"\n' +
+      '"0","k()","(1, 1, 1)","(32, 1, 1)","Duration","usecond","1.5"\n"0","k()","(1, 1, 1)","(32, 1, 1)","Registers Per Thread","register/thread","16"\n';
     const [, rows] = ncuKernels(ncu);
     assert.deepEqual(rows, [['0', 'k()', '(1, 1, 1)', '(32, 1, 1)', '1.5 usecond', '', '', '16 register/thread', '']]);
-    const [head, sum] = nsysKernels('Processing...\nTime (%),Total Time (ns),Instances,Avg (ns),Med (ns),Min (ns),Max (ns),StdDev (ns),Name\n100.0,10,1,10.0,10.0,10,10,0.0,"k()"\n');
+    const [head, sum] = nsysKernels(
+      'Processing...\nTime (%),Total Time (ns),Instances,Avg (ns),Med (ns),Min (ns),Max (ns),StdDev (ns),Name\n100.0,10,1,10.0,10.0,10,10,0.0,"k()"\n',
+    );
     assert.equal(head[0], 'Name');
     assert.deepEqual(sum, [['k()', '100.0', '1', '10', '10.0', '10', '10']]);
   });

@@ -6,8 +6,16 @@ import { describe, test } from 'node:test';
 import { endpoint, readConnectionFile } from '../../../src/protocol/connection.js';
 
 const GOOD = {
-  transport: 'tcp', ip: '127.0.0.1', shell_port: 5001, control_port: 5002, stdin_port: 5003,
-  iopub_port: 5004, hb_port: 5005, key: 'abc', signature_scheme: 'hmac-sha256', kernel_name: 'icuda',
+  transport: 'tcp',
+  ip: '127.0.0.1',
+  shell_port: 5001,
+  control_port: 5002,
+  stdin_port: 5003,
+  iopub_port: 5004,
+  hb_port: 5005,
+  key: 'abc',
+  signature_scheme: 'hmac-sha256',
+  kernel_name: 'icuda',
 };
 
 /** Writes a connection file and returns its path. */

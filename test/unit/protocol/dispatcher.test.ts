@@ -31,15 +31,20 @@ describe('dispatcher', () => {
 
   test('every shell and control request is wrapped in busy and idle', async () => {
     const h = new Harness(new MarkerInterpreter());
-    const ids = [h.execute('print:a'), h.request('shell', 'kernel_info_request'), h.request('control', 'kernel_info_request'), h.request('shell', 'no_such_request')];
+    const ids = [
+      h.execute('print:a'),
+      h.request('shell', 'kernel_info_request'),
+      h.request('control', 'kernel_info_request'),
+      h.request('shell', 'no_such_request'),
+    ];
     await h.settle();
     for (const id of ids) {
       const types = h.iopubTypes(id);
       assert.equal(types[0], 'status:busy', id);
       assert.equal(types.at(-1), 'status:idle', id);
     }
-    assert.deepEqual(h.iopubTypes(ids[0]!), ['status:busy', 'execute_input', 'stream', 'status:idle']);
-    assert.equal(h.of(ids[3]!).filter((s) => s.channel === 'shell').length, 0, 'no reply to an unknown type');
+    assert.deepEqual(h.iopubTypes(ids[0]), ['status:busy', 'execute_input', 'stream', 'status:idle']);
+    assert.equal(h.of(ids[3]).filter((s) => s.channel === 'shell').length, 0, 'no reply to an unknown type');
   });
 
   test('a request on the wrong channel gets a WrongChannel error; introspection is served on control', async () => {
@@ -72,7 +77,13 @@ describe('dispatcher', () => {
     const h = new Harness(new MarkerInterpreter());
     const id = h.execute('throw:boom');
     await h.settle();
-    assert.deepEqual(h.reply(id).content, { ...h.reply(id).content, status: 'error', ename: 'InternalError', evalue: 'boom', execution_count: 1 });
+    assert.deepEqual(h.reply(id).content, {
+      ...h.reply(id).content,
+      status: 'error',
+      ename: 'InternalError',
+      evalue: 'boom',
+      execution_count: 1,
+    });
     assert.deepEqual(h.iopubTypes(id), ['status:busy', 'execute_input', 'error', 'status:idle']);
   });
 
@@ -133,7 +144,10 @@ describe('dispatcher', () => {
     const h = new Harness(new MarkerInterpreter());
     const id = h.execute('display:d1:one\nupdate:d1:two');
     await h.settle();
-    const [display, update] = h.of(id).filter((s) => s.msg.header.msg_type.includes('display')).map((s) => s.msg.content);
+    const [display, update] = h
+      .of(id)
+      .filter((s) => s.msg.header.msg_type.includes('display'))
+      .map((s) => s.msg.content);
     assert.deepEqual(display, { data: { 'text/plain': 'one' }, metadata: {}, transient: { display_id: 'd1' } });
     assert.deepEqual(update, { data: { 'text/plain': 'two' }, metadata: {}, transient: { display_id: 'd1' } });
   });
@@ -145,7 +159,12 @@ describe('dispatcher', () => {
     const request = h.sent.find((s) => s.channel === 'stdin')!.msg;
     assert.deepEqual(request.content, { prompt: 'Name? ', password: false });
     assert.deepEqual(request.identities, [Buffer.from('frontend')]);
-    h.stdin.receive({ ...request, header: { ...request.header, msg_type: 'input_reply' }, parent_header: request.header, content: { value: 'Ada' } });
+    h.stdin.receive({
+      ...request,
+      header: { ...request.header, msg_type: 'input_reply' },
+      parent_header: request.header,
+      content: { value: 'Ada' },
+    });
     await h.settle();
     const stream = h.of(id).find((s) => s.msg.header.msg_type === 'stream')!.msg.content;
     assert.deepEqual(stream, { name: 'stdout', text: 'Ada' });

@@ -5,7 +5,14 @@ import { ExecutionState } from '../../../src/protocol/handlers/execute.js';
 import { handlerTables } from '../../../src/protocol/handlers/tables.js';
 import type { Interpreter } from '../../../src/protocol/interpreter.js';
 import { IopubWriter } from '../../../src/protocol/iopub.js';
-import { createMessage, createSession, type Channel, type JsonObject, type Message, type RequestChannel } from '../../../src/protocol/messages.js';
+import {
+  createMessage,
+  createSession,
+  type Channel,
+  type JsonObject,
+  type Message,
+  type RequestChannel,
+} from '../../../src/protocol/messages.js';
 import { StdinBroker } from '../../../src/protocol/stdin.js';
 import { silentLogger } from '../../../src/log.js';
 
@@ -30,8 +37,17 @@ export class Harness {
     this.iopub = new IopubWriter({ session: this.session, send: record('iopub'), log });
     this.stdin = new StdinBroker(this.session, record('stdin'), log);
     const close = async () => void (this.closed += 1);
-    const tables = handlerTables({ interpreter, iopub: this.iopub, state: this.state, stdin: this.stdin }, { interpreter, state: this.state, close });
-    this.dispatcher = new Dispatcher({ ...tables, send: (channel, msg) => record(channel)(msg), iopub: this.iopub, session: this.session, log });
+    const tables = handlerTables(
+      { interpreter, iopub: this.iopub, state: this.state, stdin: this.stdin },
+      { interpreter, state: this.state, close },
+    );
+    this.dispatcher = new Dispatcher({
+      ...tables,
+      send: (channel, msg) => record(channel)(msg),
+      iopub: this.iopub,
+      session: this.session,
+      log,
+    });
   }
 
   /** Sends a request as a frontend would; returns its msg_id. */
@@ -61,7 +77,7 @@ export class Harness {
   reply(id: string): Message {
     const found = this.of(id).filter((s) => s.channel === 'shell' || s.channel === 'control');
     if (found.length !== 1) throw new Error(`expected one reply to ${id}, got ${found.length}`);
-    return found[0]!.msg;
+    return found[0].msg;
   }
 
   /** iopub of request `id` as `type` or `status:state` strings. */

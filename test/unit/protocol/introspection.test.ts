@@ -8,8 +8,14 @@ describe('cursor positions', () => {
   test('code points and UTF-16 indices convert both ways around an emoji', () => {
     const code = 'a😀b';
     assert.equal(code.length, 4);
-    assert.deepEqual([0, 1, 2, 3].map((cp) => codePointsToUtf16(code, cp)), [0, 1, 3, 4]);
-    assert.deepEqual([0, 1, 3, 4].map((i) => utf16ToCodePoints(code, i)), [0, 1, 2, 3]);
+    assert.deepEqual(
+      [0, 1, 2, 3].map((cp) => codePointsToUtf16(code, cp)),
+      [0, 1, 3, 4],
+    );
+    assert.deepEqual(
+      [0, 1, 3, 4].map((i) => utf16ToCodePoints(code, i)),
+      [0, 1, 2, 3],
+    );
     assert.equal(codePointsToUtf16(code, 99), 4, 'past the end clamps');
     assert.equal(codePointsToUtf16('中文x', 2), 2, 'BMP characters are one unit');
   });
@@ -41,6 +47,14 @@ describe('cursor positions', () => {
     assert.deepEqual(h.reply(hist).content, { status: 'ok', history: [] });
     const c = h.reply(info).content;
     assert.equal(h.reply(info).header.msg_type, 'kernel_info_reply');
-    assert.deepEqual(Object.keys(c).sort(), ['banner', 'help_links', 'implementation', 'implementation_version', 'language_info', 'protocol_version', 'status']);
+    assert.deepEqual(Object.keys(c).sort(), [
+      'banner',
+      'help_links',
+      'implementation',
+      'implementation_version',
+      'language_info',
+      'protocol_version',
+      'status',
+    ]);
   });
 });

@@ -44,9 +44,15 @@ describe('iopub writer', () => {
     iopub.stream(parentA, 'stdout', 'cd');
     iopub.stream(parentA, 'stdout', 'e');
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(sent.map((m) => m.content.text), ['abcd']);
+    assert.deepEqual(
+      sent.map((m) => m.content.text),
+      ['abcd'],
+    );
     await iopub.flush();
-    assert.deepEqual(sent.map((m) => m.content.text), ['abcd', 'e']);
+    assert.deepEqual(
+      sent.map((m) => m.content.text),
+      ['abcd', 'e'],
+    );
   });
 
   test('flush resolves after every queued send; a failing send does not stop the queue', async () => {
@@ -57,7 +63,10 @@ describe('iopub writer', () => {
       log: silentLogger(),
       send: async (m) => {
         await new Promise((r) => setTimeout(r, 5));
-        if (fail) { fail = false; throw new Error('dropped'); }
+        if (fail) {
+          fail = false;
+          throw new Error('dropped');
+        }
         sent.push(m.header.msg_type);
       },
     });
@@ -72,8 +81,8 @@ describe('iopub writer', () => {
     const { iopub, sent } = writer();
     iopub.status(parentA, 'busy');
     await iopub.flush();
-    assert.deepEqual(sent[0]!.parent_header, parentA.header);
-    assert.match(sent[0]!.identities[0]!.toString(), /^kernel\..+\.status$/);
-    assert.deepEqual(sent[0]!.content, { execution_state: 'busy' });
+    assert.deepEqual(sent[0].parent_header, parentA.header);
+    assert.match(sent[0].identities[0].toString(), /^kernel\..+\.status$/);
+    assert.deepEqual(sent[0].content, { execution_state: 'busy' });
   });
 });

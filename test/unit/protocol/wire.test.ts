@@ -13,7 +13,10 @@ function sample() {
 
 /** Asserts that decoding throws a WireError with `code`. */
 function rejects(frames: Buffer[], signer: Signer, code: string): void {
-  assert.throws(() => decodeFrames(frames, signer), (e: unknown) => e instanceof WireError && e.code === code);
+  assert.throws(
+    () => decodeFrames(frames, signer),
+    (e: unknown) => e instanceof WireError && e.code === code,
+  );
 }
 
 describe('wire', () => {
@@ -22,7 +25,7 @@ describe('wire', () => {
     const msg = { ...sample(), buffers: [Buffer.from([9, 8, 7])] };
     const frames = encodeMessage(msg, new Signer('hmac-sha256', 'secret'));
     assert.equal(frames.length, 2 + 1 + 1 + 4 + 1);
-    assert.ok(frames[2]!.equals(DELIMITER));
+    assert.ok(frames[2].equals(DELIMITER));
     const back = decodeFrames(frames, signer);
     assert.deepEqual(back.identities, msg.identities);
     assert.deepEqual(back.header, msg.header);
@@ -38,15 +41,19 @@ describe('wire', () => {
 
   test('without identities the delimiter comes first', () => {
     const frames = encodeMessage({ ...sample(), identities: [] }, new Signer('hmac-sha256', ''));
-    assert.ok(frames[0]!.equals(DELIMITER));
-    assert.equal(frames[1]!.toString(), '');
+    assert.ok(frames[0].equals(DELIMITER));
+    assert.equal(frames[1].toString(), '');
     assert.deepEqual(decodeFrames(frames, new Signer('hmac-sha256', '')).identities, []);
   });
 
   test('typed errors for malformed messages', () => {
     const signer = () => new Signer('hmac-sha256', 'secret');
     const good = encodeMessage(sample(), signer());
-    rejects(good.filter((f) => !f.equals(DELIMITER)), signer(), 'missing-delimiter');
+    rejects(
+      good.filter((f) => !f.equals(DELIMITER)),
+      signer(),
+      'missing-delimiter',
+    );
     rejects(good.slice(0, -1), signer(), 'too-few-frames');
     const unsigned = encodeMessage(sample(), new Signer('hmac-sha256', ''));
     const bad = [...unsigned.slice(0, 4), Buffer.from('{not json'), ...unsigned.slice(5)];

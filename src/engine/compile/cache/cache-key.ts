@@ -29,10 +29,10 @@ export function pathsInArgs(args: string[]): { dirs: string[]; files: string[] }
   const dirs: string[] = [];
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
+    const arg = args[i];
     const flag = DIR_FLAGS.find((f) => arg === f || arg.startsWith(f));
     if (flag) {
-      const value = arg === flag ? args[++i] ?? '' : arg.slice(flag.length).replace(/^=/, '');
+      const value = arg === flag ? (args[++i] ?? '') : arg.slice(flag.length).replace(/^=/, '');
       if (isAbsolute(value)) dirs.push(value);
     } else if (isAbsolute(arg)) files.push(arg);
   }
@@ -46,15 +46,27 @@ export async function cacheKey(inputs: KeyInputs, memo: FileHashMemo): Promise<s
   const named = pathsInArgs(inputs.args);
   const dirs = [...new Set([...inputs.dirs, ...named.dirs])];
   const anon = (text: string) => inputs.dirs.reduce((acc, dir, i) => acc.split(dir).join(`<dir${i}>`), text);
-  const nvccStat = await stat(inputs.nvcc, { bigint: true }).then((s) => `${s.size}:${s.mtimeNs}:${s.ino}`, () => 'missing');
+  const nvccStat = await stat(inputs.nvcc, { bigint: true }).then(
+    (s) => `${s.size}:${s.mtimeNs}:${s.ino}`,
+    () => 'missing',
+  );
   const [ownHeaders, trees, files] = await Promise.all([
     memo.hashTree(join(packageRoot, 'include')),
     Promise.all(dirs.map(async (dir) => ({ dir: anon(dir), files: await memo.hashTree(dir) }))),
     Promise.all(named.files.map(async (file) => ({ file: anon(file), hash: await memo.hash(file).catch(() => 'missing') }))),
   ]);
   const recipe = {
-    v: KEY_VERSION, icuda: packageVersion, nvcc: inputs.nvcc, nvccStat, nvccVersion: inputs.nvccVersion,
-    args: inputs.args.map(anon), gpu: inputs.gpu, source: inputs.source, ownHeaders, trees, files,
+    v: KEY_VERSION,
+    icuda: packageVersion,
+    nvcc: inputs.nvcc,
+    nvccStat,
+    nvccVersion: inputs.nvccVersion,
+    args: inputs.args.map(anon),
+    gpu: inputs.gpu,
+    source: inputs.source,
+    ownHeaders,
+    trees,
+    files,
   };
   return createHash('sha256').update(JSON.stringify(recipe)).digest('hex');
 }

@@ -8,7 +8,7 @@ import { compileCell, nvccArgs, type CompileOptions, type CompileResult } from '
 import { cacheKey, type KeyInputs } from './cache-key.js';
 import { cacheLocation, CompileCache } from './compile-cache.js';
 import { FileHashMemo, TreeTooLarge } from './file-hash.js';
-import { tryLock, waitUnlocked, type FillLock } from './fill-lock.js';
+import { tryLock, waitUnlocked } from './fill-lock.js';
 
 /** One kernel's view of the cache: the store, its hash memo and this session's counts. */
 export interface CacheSession {
@@ -59,7 +59,7 @@ export async function compileCached(session: CacheSession, options: CachedCompil
   try {
     return await compileAndStore(session, options, key);
   } finally {
-    await (lock as FillLock | undefined)?.release().catch(() => undefined);
+    await lock?.release().catch(() => undefined);
   }
 }
 
@@ -68,7 +68,10 @@ async function fromCache(session: CacheSession, options: CachedCompileOptions, k
   const hit = await guard(session, options.output, () => session.cache.lookup(key));
   if (!hit) return undefined;
   const binary = join(options.dir, 'prog');
-  const placed = await session.cache.materialize(hit, binary).then(() => true, () => false);
+  const placed = await session.cache.materialize(hit, binary).then(
+    () => true,
+    () => false,
+  );
   if (!placed) return undefined;
   session.hits += 1;
   if (options.announceHit) options.output.stream('stderr', `cache hit: no nvcc (${key.slice(0, 12)})\n`);
@@ -91,8 +94,12 @@ async function compileAndStore(session: CacheSession, options: CachedCompileOpti
 /** The key for this compile, or undefined when the cell cannot be keyed (a huge include dir). */
 async function keyFor(session: CacheSession, options: CachedCompileOptions): Promise<string | undefined> {
   const inputs: KeyInputs = {
-    nvcc: options.nvcc, nvccVersion: options.nvccVersion, args: nvccArgs(options.flags, options.arch, options.extra),
-    source: options.source, gpu: options.arch ?? '', dirs: options.dirs,
+    nvcc: options.nvcc,
+    nvccVersion: options.nvccVersion,
+    args: nvccArgs(options.flags, options.arch, options.extra),
+    source: options.source,
+    gpu: options.arch ?? '',
+    dirs: options.dirs,
   };
   try {
     return await cacheKey(inputs, session.memo);
@@ -121,7 +128,10 @@ export async function describeCache(session: CacheSession): Promise<string> {
   const rows = await session.cache.list();
   const bytes = rows.reduce((sum, row) => sum + row.bytes, 0);
   const total = session.hits + session.misses;
-  const rate = total === 0 ? 'no lookups yet' : `${session.hits} hits, ${session.misses} misses (${Math.round((100 * session.hits) / total)}% hit rate)`;
+  const rate =
+    total === 0
+      ? 'no lookups yet'
+      : `${session.hits} hits, ${session.misses} misses (${Math.round((100 * session.hits) / total)}% hit rate)`;
   const lines = [
     `compile cache: ${session.cache.location.dir}`,
     `  ${rows.length} entries, ${formatBytes(bytes)} of ${formatBytes(session.cache.location.maxBytes)}`,
@@ -136,6 +146,9 @@ export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }

@@ -95,13 +95,15 @@ export class CompileCache {
   /** Every entry with its size and last use, oldest first. */
   async list(): Promise<{ key: string; bytes: number; usedMs: number }[]> {
     const keys = await readdir(this.#entries).catch(() => [] as string[]);
-    const rows = await Promise.all(keys.map(async (key) => {
-      const [bin, man] = await Promise.all([
-        stat(join(this.#entries, key, BINARY)).catch(() => undefined),
-        stat(join(this.#entries, key, MANIFEST)).catch(() => undefined),
-      ]);
-      return { key, bytes: (bin?.size ?? 0) + (man?.size ?? 0), usedMs: man?.mtimeMs ?? 0 };
-    }));
+    const rows = await Promise.all(
+      keys.map(async (key) => {
+        const [bin, man] = await Promise.all([
+          stat(join(this.#entries, key, BINARY)).catch(() => undefined),
+          stat(join(this.#entries, key, MANIFEST)).catch(() => undefined),
+        ]);
+        return { key, bytes: (bin?.size ?? 0) + (man?.size ?? 0), usedMs: man?.mtimeMs ?? 0 };
+      }),
+    );
     return rows.sort((a, b) => a.usedMs - b.usedMs);
   }
 
@@ -132,7 +134,10 @@ export class CompileCache {
     this.#verified.delete(key);
     const aside = join(this.#tmp, `drop-${randomUUID()}`);
     await mkdir(this.#tmp, { recursive: true }).catch(() => undefined);
-    const moved = await rename(join(this.#entries, key), aside).then(() => true, () => false);
+    const moved = await rename(join(this.#entries, key), aside).then(
+      () => true,
+      () => false,
+    );
     await rm(moved ? aside : join(this.#entries, key), { recursive: true, force: true }).catch(() => undefined);
     return undefined;
   }
