@@ -7,6 +7,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.venv/', 'test-output/', '.gpu-pack/', 'labextension/', 'share/', 'bench/', 'scripts/'] },
   js.configs.recommended,
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
