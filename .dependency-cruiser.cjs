@@ -25,7 +25,7 @@ module.exports = {
       severity: 'error',
       comment: 'src/protocol is a generic Jupyter runtime: it defines the Interpreter seam and imports no other part of icuda.',
       from: { path: parts('protocol') },
-      to: { path: [parts(PARTS.replace('protocol|', '')), '^src/settings\\.ts$'] },
+      to: { path: [parts(PARTS.replace('protocol|', '')), '^src/settings/'] },
     },
     {
       name: 'engine-knows-no-jupyter',
@@ -33,7 +33,7 @@ module.exports = {
       comment: 'src/engine compiles and runs CUDA programs; it knows nothing of Jupyter, ZeroMQ, gRPC or the doors onto it.',
       from: { path: parts('engine') },
       to: {
-        path: [parts('protocol|kernel|session|executors|remote|host|cli|client'), '^src/settings\\.ts$', 'node_modules/(zeromq|@grpc)/'],
+        path: [parts('protocol|kernel|session|executors|remote|host|cli|client'), '^src/settings/', 'node_modules/(zeromq|@grpc)/'],
       },
     },
     {
@@ -84,7 +84,7 @@ module.exports = {
       severity: 'error',
       comment: 'Only src/cli and src/main.ts turn the environment into settings; the parts get values passed down.',
       from: { path: parts('protocol|engine|session|remote') },
-      to: { path: '^src/settings\\.ts$' },
+      to: { path: '^src/settings/' },
     },
   ],
   options: {

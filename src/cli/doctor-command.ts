@@ -2,10 +2,10 @@
 // problem. Exits 1 only when something required (Node, zeromq, nvcc, a host compiler) fails.
 import { constants } from 'node:fs';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { findToolchain } from '../engine/toolchain/toolchain.js';
+import { changedSettings, toolPlaces, type Settings } from '../settings/settings.js';
 
 type Level = 'ok' | 'warn' | 'fail';
 interface Finding {
@@ -18,18 +18,17 @@ interface Finding {
 const PROFILERS = ['ncu', 'nsys', 'compute-sanitizer', 'cuobjdump'];
 
 /** Runs every check, prints one line each (and its fix); answers the exit code. */
-export async function run(args: string[]): Promise<number> {
-  if (args.length > 0) throw new Error(`doctor takes no arguments, got ${JSON.stringify(args[0])}`);
-  const env = process.env;
-  const findings: Finding[] = [checkNode(), await checkZeromq()];
-  const lookup = await findToolchain(env);
+export async function run(settings: Settings): Promise<number> {
+  const env = settings.env; // the tools doctor runs inherit it
+  const findings: Finding[] = [checkNode(), await checkZeromq(), ...checkSettings(settings)];
+  const lookup = await findToolchain(toolPlaces(settings), env);
   if (lookup.found) {
     findings.push({
       name: 'nvcc',
       level: 'ok',
       detail: `${lookup.toolchain.nvcc} (CUDA ${lookup.toolchain.version || 'version unknown'})`,
     });
-    findings.push(await checkHostCompiler(lookup.toolchain.nvcc));
+    findings.push(await checkHostCompiler(lookup.toolchain.nvcc, settings.tmpdir));
   } else {
     findings.push({
       name: 'nvcc',
@@ -39,9 +38,9 @@ export async function run(args: string[]): Promise<number> {
     });
   }
   findings.push(await checkGpu());
-  findings.push(...(await checkJupyter(env)));
+  findings.push(...(await checkJupyter(settings.path)));
   const cudaBin = lookup.found ? dirname(lookup.toolchain.nvcc) : undefined;
-  findings.push(...(await Promise.all(PROFILERS.map((tool) => checkProfiler(tool, env, cudaBin)))));
+  findings.push(...(await Promise.all(PROFILERS.map((tool) => checkProfiler(tool, settings.path, cudaBin)))));
   for (const f of findings) process.stdout.write(formatFinding(f));
   const failed = findings.filter((f) => f.level === 'fail');
   process.stdout.write(failed.length ? `\n${failed.length} required check(s) failed.\n` : '\nicuda is ready.\n');
@@ -52,6 +51,19 @@ export async function run(args: string[]): Promise<number> {
 function formatFinding(f: Finding): string {
   const mark = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' }[f.level];
   return `${mark}  ${f.name.padEnd(18)} ${f.detail}\n` + (f.fix && f.level !== 'ok' ? `      ${''.padEnd(18)} fix: ${f.fix}\n` : '');
+}
+
+/** The settings: those changed from their defaults, and any invalid value (with the default used). */
+function checkSettings(settings: Settings): Finding[] {
+  const changed = changedSettings(settings);
+  const findings: Finding[] = [
+    { name: 'settings', level: 'ok', detail: changed.length ? changed.join(' ') : 'all defaults (icuda --help lists them)' },
+  ];
+  for (const problem of settings.warnings)
+    findings.push({ name: 'setting', level: 'warn', detail: problem, fix: 'correct or unset the variable' });
+  for (const problem of settings.errors)
+    findings.push({ name: 'setting', level: 'fail', detail: problem, fix: 'correct or unset the variable' });
+  return findings;
 }
 
 /** Node.js 20 or later. */
@@ -79,8 +91,8 @@ async function checkZeromq(): Promise<Finding> {
 }
 
 /** nvcc compiles and links a tiny program, which proves it accepts the host compiler. */
-async function checkHostCompiler(nvcc: string): Promise<Finding> {
-  const dir = await mkdtemp(join(tmpdir(), 'icuda-doctor-'));
+async function checkHostCompiler(nvcc: string, tmp: string): Promise<Finding> {
+  const dir = await mkdtemp(join(tmp, 'icuda-doctor-'));
   try {
     await writeFile(join(dir, 'probe.cu'), '__global__ void k() {}\nint main() { k<<<1, 1>>>(); return 0; }\n');
     const r = await execa(nvcc, ['-o', join(dir, 'probe'), join(dir, 'probe.cu')], { reject: false, timeout: 120_000, all: true });
@@ -131,8 +143,8 @@ async function checkGpu(): Promise<Finding> {
 }
 
 /** Jupyter on PATH, and whether *that* Jupyter sees the icuda kernelspec. */
-async function checkJupyter(env: NodeJS.ProcessEnv): Promise<Finding[]> {
-  const jupyter = await onPath('jupyter', env);
+async function checkJupyter(path: string): Promise<Finding[]> {
+  const jupyter = await onPath('jupyter', path);
   if (!jupyter) {
     return [{ name: 'Jupyter', level: 'warn', detail: 'no jupyter on PATH', fix: 'pip install jupyterlab (icuda run works without it)' }];
   }
@@ -180,8 +192,8 @@ async function checkSpec(name: string, dir: string, argv: string[]): Promise<Fin
 }
 
 /** A profiler or binary tool on PATH or next to nvcc. */
-async function checkProfiler(tool: string, env: NodeJS.ProcessEnv, cudaBin?: string): Promise<Finding> {
-  const path = await onPath(tool, env, cudaBin ? [cudaBin] : []);
+async function checkProfiler(tool: string, searchPath: string, cudaBin?: string): Promise<Finding> {
+  const path = await onPath(tool, searchPath, cudaBin ? [cudaBin] : []);
   return path
     ? { name: tool, level: 'ok', detail: path }
     : {
@@ -193,8 +205,8 @@ async function checkProfiler(tool: string, env: NodeJS.ProcessEnv, cudaBin?: str
 }
 
 /** The first executable `name` in PATH (then `extra` folders), if any. */
-async function onPath(name: string, env: NodeJS.ProcessEnv, extra: string[] = []): Promise<string | undefined> {
-  for (const dir of [...(env.PATH ?? '').split(delimiter), ...extra]) {
+async function onPath(name: string, searchPath: string, extra: string[] = []): Promise<string | undefined> {
+  for (const dir of [...searchPath.split(delimiter), ...extra]) {
     if (!dir) continue;
     const candidate = join(dir, name);
     if (

@@ -2,6 +2,7 @@
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageRoot } from '../package-info.js';
+import type { Settings } from '../settings/settings.js';
 import { kernelsDir, type SpecLocation } from './jupyter-paths.js';
 
 export interface InstallOptions {
@@ -27,9 +28,9 @@ export function kernelJson(options: InstallOptions): Record<string, unknown> {
 }
 
 /** Writes kernel.json and the logos; returns the kernelspec's directory. */
-export async function installKernelspec(options: InstallOptions): Promise<string> {
+export async function installKernelspec(options: InstallOptions, settings: Settings): Promise<string> {
   validateName(options.name);
-  const dir = join(kernelsDir(options.location), options.name);
+  const dir = join(kernelsDir(options.location, settings), options.name);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'kernel.json'), JSON.stringify(kernelJson(options), null, 2) + '\n');
   for (const logo of LOGOS) await copyFile(join(packageRoot, 'kernelspec', logo), join(dir, logo));
@@ -37,9 +38,9 @@ export async function installKernelspec(options: InstallOptions): Promise<string
 }
 
 /** Removes the kernelspec; returns its directory, or undefined when there was none. */
-export async function uninstallKernelspec(location: SpecLocation, name: string): Promise<string | undefined> {
+export async function uninstallKernelspec(location: SpecLocation, name: string, settings: Settings): Promise<string | undefined> {
   validateName(name);
-  const dir = join(kernelsDir(location), name);
+  const dir = join(kernelsDir(location, settings), name);
   try {
     await rm(join(dir, 'kernel.json'));
   } catch {

@@ -1,20 +1,23 @@
 // Where Jupyter looks for kernelspecs, computed the way jupyter_core does, without Python.
-import { homedir, platform } from 'node:os';
+import { platform } from 'node:os';
 import { join } from 'node:path';
+import type { Settings } from '../settings/settings.js';
 
 export type SpecLocation = { kind: 'user' } | { kind: 'sys-prefix' } | { kind: 'prefix'; prefix: string };
 
+type Dirs = Pick<Settings, 'jupyterDataDir' | 'xdgDataHome' | 'home' | 'virtualEnv' | 'condaPrefix'> & { env: Settings['env'] };
+
 /** The user's Jupyter data directory (JUPYTER_DATA_DIR wins, then the platform default). */
-export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.JUPYTER_DATA_DIR) return env.JUPYTER_DATA_DIR;
-  if (platform() === 'darwin') return join(homedir(), 'Library', 'Jupyter');
-  if (platform() === 'win32') return join(env.APPDATA ?? homedir(), 'jupyter');
-  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'jupyter');
+export function userDataDir(s: Dirs): string {
+  if (s.jupyterDataDir) return s.jupyterDataDir;
+  if (platform() === 'darwin') return join(s.home, 'Library', 'Jupyter');
+  if (platform() === 'win32') return join(s.env.APPDATA ?? s.home, 'jupyter');
+  return join(s.xdgDataHome || join(s.home, '.local', 'share'), 'jupyter');
 }
 
 /** The active Python environment's prefix (virtualenv or conda), as --sys-prefix means it. */
-export function sysPrefix(env: NodeJS.ProcessEnv = process.env): string {
-  const prefix = env.VIRTUAL_ENV || env.CONDA_PREFIX;
+export function sysPrefix(s: Dirs): string {
+  const prefix = s.virtualEnv || s.condaPrefix;
   if (!prefix) {
     throw new Error(
       '--sys-prefix needs an active virtualenv or conda environment ' +
@@ -24,14 +27,19 @@ export function sysPrefix(env: NodeJS.ProcessEnv = process.env): string {
   return prefix;
 }
 
-/** The kernels/ directory for a location. */
-export function kernelsDir(location: SpecLocation, env: NodeJS.ProcessEnv = process.env): string {
+/** The Jupyter data directory of a location: kernels/ and labextensions/ live below it. */
+export function dataDir(location: SpecLocation, s: Dirs): string {
   switch (location.kind) {
     case 'user':
-      return join(userDataDir(env), 'kernels');
+      return userDataDir(s);
     case 'sys-prefix':
-      return join(sysPrefix(env), 'share', 'jupyter', 'kernels');
+      return join(sysPrefix(s), 'share', 'jupyter');
     case 'prefix':
-      return join(location.prefix, 'share', 'jupyter', 'kernels');
+      return join(location.prefix, 'share', 'jupyter');
   }
+}
+
+/** The kernels/ directory for a location. */
+export function kernelsDir(location: SpecLocation, s: Dirs): string {
+  return join(dataDir(location, s), 'kernels');
 }

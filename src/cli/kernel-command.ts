@@ -1,22 +1,20 @@
 // `icuda kernel --connection-file FILE`: wire the CUDA interpreter to the Jupyter runtime and
 // the process's signals, then live until shutdown.
-import { parseArgs } from 'node:util';
+import { createCudaInterpreter } from '../kernel/cuda-interpreter.js';
 import { createLogger } from '../log.js';
 import { connectionFileExposure, readConnectionFile } from '../protocol/connection.js';
 import { startKernel } from '../protocol/server.js';
-import { createCudaInterpreter } from '../kernel/cuda-interpreter.js';
+import type { Settings } from '../settings/settings.js';
 
 /** Runs the kernel until it is shut down; returns the exit code. */
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'connection-file': { type: 'string', short: 'f' } } });
-  const file = values['connection-file'];
-  if (!file) throw new Error('kernel needs --connection-file FILE');
+export async function run(file: string, settings: Settings): Promise<number> {
   keepInheritedStdioBlocking();
-  const log = createLogger();
+  const log = createLogger({ level: settings.logLevel ?? 'warn' });
+  for (const problem of [...settings.warnings, ...settings.errors]) log.warn(problem);
   const connection = await readConnectionFile(file);
   const exposure = await connectionFileExposure(file);
   if (exposure) log.warn(exposure);
-  const interpreter = createCudaInterpreter({ log });
+  const interpreter = createCudaInterpreter({ settings, log });
   const kernel = await startKernel({ connection, interpreter, log });
   // SIGINT interrupts the running cell and never kills the kernel (interrupt_mode "signal").
   process.on('SIGINT', () => kernel.interrupt());

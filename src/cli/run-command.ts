@@ -2,32 +2,24 @@
 // headless through a real icuda kernel (no Python, no Jupyter), echo its output as it streams,
 // write the executed notebook (default NAME.nbconvert.ipynb, as `jupyter nbconvert --execute`).
 import { basename, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { KernelSession } from '../client/kernel-session.js';
 import { readNotebook, serializeNotebook, writeNotebook } from '../client/notebook-file.js';
 import { runNotebook, type CellReport } from '../client/notebook-runner.js';
 import type { IopubContent, Output } from '../client/outputs.js';
 import type { Message } from '../protocol/messages.js';
-
-const OPTIONS = {
-  output: { type: 'string', short: 'o' },
-  timeout: { type: 'string' },
-  'allow-errors': { type: 'boolean', default: false },
-} as const;
+import type { Settings } from '../settings/settings.js';
+import type { RunOptions } from './options.js';
 
 /** Runs a notebook; 0 when every cell passed (or its failure was allowed), 1 when one failed. */
-export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  if (positionals.length !== 1) throw new Error('run needs exactly one NOTEBOOK.ipynb');
-  const input = positionals[0];
-  const timeoutS = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeoutS !== undefined && !(timeoutS > 0))
-    throw new Error(`--timeout must be a positive number of seconds, got ${JSON.stringify(values.timeout)}`);
-  const output = values.output ?? defaultOutput(input);
+export async function run(options: RunOptions, settings: Settings): Promise<number> {
+  if (options.args.length !== 1) throw new Error('run needs exactly one NOTEBOOK.ipynb');
+  const [input] = options.args as [string];
+  const timeoutS = options.timeout;
+  const output = options.output ?? defaultOutput(input);
   const toStdout = output === '-';
   const echo = toStdout ? process.stderr : process.stdout;
   const nb = await readNotebook(input);
-  const session = await KernelSession.start();
+  const session = await KernelSession.start(settings.env, settings.tmpdir); // the kernel inherits our environment
   // The kernel lives in its own process group, so Ctrl+C reaches only us: stop it, then leave.
   const stop = (signal: NodeJS.Signals) => {
     process.stderr.write(`\nicuda run: ${signal}, shutting the kernel down\n`);
@@ -40,7 +32,7 @@ export async function run(args: string[]): Promise<number> {
     reports = await runNotebook(
       nb,
       session,
-      { timeoutS, allowErrors: values['allow-errors'] },
+      { timeoutS, allowErrors: options.allowErrors },
       {
         onOutput: (_index, msg, added) => echoOutput(msg, added, echo),
         onCell: (r, total) => process.stderr.write(progressLine(r, total)),

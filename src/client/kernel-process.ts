@@ -21,7 +21,7 @@ export interface KernelProcess {
 }
 
 /** Spawns the kernel on a connection file; `dir` receives its log. */
-export function startKernelProcess(connectionFile: string, dir: string, env: NodeJS.ProcessEnv = process.env): KernelProcess {
+export function startKernelProcess(connectionFile: string, dir: string, env: NodeJS.ProcessEnv): KernelProcess {
   const logFile = join(dir, 'kernel.log');
   const fd = openSync(logFile, 'a');
   const child = spawn(process.execPath, [join(packageRoot, 'bin', 'icuda.js'), 'kernel', '--connection-file', connectionFile], {

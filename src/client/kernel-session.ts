@@ -2,7 +2,6 @@
 // until iopub is subscribed (iopub_welcome) and the kernel answers kernel_info; executes code;
 // shuts the kernel down (shutdown_request, then its process group).
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Message } from '../protocol/messages.js';
 import { newConnectionInfo, writeConnectionFile } from './connection-file.js';
@@ -29,8 +28,8 @@ export class KernelSession {
   ) {}
 
   /** Starts a kernel and waits until it is ready; on failure the error carries the kernel's log. */
-  static async start(env?: NodeJS.ProcessEnv): Promise<KernelSession> {
-    const dir = await mkdtemp(join(tmpdir(), 'icuda-run-'));
+  static async start(env: NodeJS.ProcessEnv, tmp: string): Promise<KernelSession> {
+    const dir = await mkdtemp(join(tmp, 'icuda-run-'));
     const info = await newConnectionInfo();
     const file = join(dir, 'kernel.json');
     await writeConnectionFile(file, info);

@@ -1,23 +1,25 @@
-// Picks the executor from the kernel's environment: ICUDA_EXECUTOR=local|remote|slurm, with
-// ICUDA_HOST, ICUDA_TOKEN_FILE, ICUDA_TLS_CA (remote) or ICUDA_SLURM_ARGS, ICUDA_SLURM_SCRATCH (slurm).
+// Picks the executor from the settings: ICUDA_EXECUTOR=local|remote|slurm, with ICUDA_HOST,
+// ICUDA_TOKEN_FILE, ICUDA_TLS* (remote) or ICUDA_SLURM_ARGS, ICUDA_SLURM_SCRATCH (slurm).
 import type { Logger } from 'pino';
-import type { RunOutcome } from '../engine/outcome.js';
+import { split } from 'shlex';
 import { errorOutcome } from '../engine/errors.js';
+import type { RunOutcome } from '../engine/outcome.js';
 import type { Reaper } from '../engine/run/reaper.js';
+import { programLimits, toolPlaces, type Settings } from '../settings/settings.js';
 import type { CellJob, Executor, RunContext } from './executor.js';
 import { createLocalExecutor } from './local.js';
 import type { RemoteOptions } from './remote.js';
 import { createSlurmExecutor } from './slurm.js';
 
 export interface ChooseOptions<J extends CellJob, C extends RunContext> {
-  env: NodeJS.ProcessEnv;
+  settings: Settings;
   log: Logger;
   reaper: Reaper;
-  /** The interpreter's local path. */
+  /** The kernel's local path. */
   local: (job: J, ctx: C) => Promise<RunOutcome>;
 }
 
-/** The executor the environment asks for; a bad setting becomes an error every cell shows. */
+/** The executor the settings ask for; a bad setting becomes an error every cell shows. */
 export function chooseExecutor<J extends CellJob, C extends RunContext>(options: ChooseOptions<J, C>): Executor<J, C> {
   try {
     return pick(options);
@@ -30,31 +32,36 @@ export function chooseExecutor<J extends CellJob, C extends RunContext>(options:
 
 /** Builds the executor ICUDA_EXECUTOR names; throws on a bad setting. */
 function pick<J extends CellJob, C extends RunContext>(options: ChooseOptions<J, C>): Executor<J, C> {
-  const { env } = options;
-  const kind = env.ICUDA_EXECUTOR || 'local';
-  options.log.info({ executor: kind, host: env.ICUDA_HOST }, 'executor chosen');
-  switch (kind) {
+  const { settings: s } = options;
+  const bad = s.errors.find((e) => /^ICUDA_(EXECUTOR|HOST|TLS|SLURM)/.test(e));
+  if (bad) throw new Error(bad);
+  options.log.info({ executor: s.executor, host: s.host }, 'executor chosen');
+  switch (s.executor) {
     case 'local':
       return createLocalExecutor(options.local);
     case 'remote':
-      if (!env.ICUDA_HOST) throw new Error('ICUDA_EXECUTOR=remote needs ICUDA_HOST=HOST:PORT');
-      return lazyRemote({
-        host: env.ICUDA_HOST,
-        tokenFile: env.ICUDA_TOKEN_FILE || undefined,
-        tlsCa: env.ICUDA_TLS_CA || undefined,
-        tlsCert: env.ICUDA_TLS_CERT || undefined,
-        tlsKey: env.ICUDA_TLS_KEY || undefined,
-        tls: env.ICUDA_TLS || undefined,
-      });
+      if (!s.host) throw new Error('ICUDA_EXECUTOR=remote needs ICUDA_HOST=HOST:PORT');
+      return lazyRemote({ host: s.host, tokenFile: s.tokenFile, tlsCa: s.tlsCa, tlsCert: s.tlsCert, tlsKey: s.tlsKey, tls: s.tls });
     case 'slurm':
       return createSlurmExecutor({
-        env,
+        env: s.env, // passed on to srun and the program
+        places: toolPlaces(s),
+        limits: programLimits(s),
         reaper: options.reaper,
-        srunArgs: env.ICUDA_SLURM_ARGS ?? '',
-        scratchRoot: env.ICUDA_SLURM_SCRATCH || undefined,
+        srunArgs: slurmArgs(s.slurmArgs),
+        scratchRoot: s.slurmScratch ?? s.tmpdir,
       });
-    default:
-      throw new Error(`ICUDA_EXECUTOR=${JSON.stringify(kind)}: expected local, remote or slurm`);
+  }
+}
+
+/** ICUDA_SLURM_ARGS split like a shell would; unbalanced quotes are an error naming the setting. */
+function slurmArgs(text: string): string[] {
+  try {
+    return split(text);
+  } catch (error) {
+    throw new Error(`ICUDA_SLURM_ARGS=${JSON.stringify(text)} cannot be split into srun options: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

@@ -5,21 +5,14 @@ import { readFile } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
 import type { RunOutcome } from '../engine/outcome.js';
 import { bearer } from '../remote/auth.js';
+import { channelCredentials, type ChannelTls } from '../remote/tls.js';
 import { computeService, type ComputeClient, type ComputeRequest, type ComputeResponse, type DisplayEvent } from '../remote/proto.js';
 import { errorOutcome, interrupted } from '../engine/errors.js';
 import type { CellJob, Executor, RunContext } from './executor.js';
 
-export interface RemoteOptions {
-  /** HOST:PORT. */
-  host: string;
+/** The GPU host and how to reach it: the token file and the TLS options. */
+export interface RemoteOptions extends ChannelTls {
   tokenFile?: string;
-  /** PEM of the CA that signed the host's certificate: TLS on. */
-  tlsCa?: string;
-  /** Client certificate and key, for a host that asks for them (mTLS). */
-  tlsCert?: string;
-  tlsKey?: string;
-  /** "on"/"off" forces TLS; default: on unless the host is loopback without ICUDA_TLS_CA. */
-  tls?: string;
 }
 
 /** Builds the executor; nothing connects until the first cell. */
@@ -139,13 +132,4 @@ function callError(host: string, error: grpc.ServiceError): RunOutcome {
 
 function hostError(host: string, cause: string): RunOutcome {
   return errorOutcome('HostError', `cannot run on ${host}: ${cause}`);
-}
-
-/** TLS when asked for, or when the host is not loopback; plaintext on loopback otherwise. */
-async function channelCredentials(options: RemoteOptions): Promise<grpc.ChannelCredentials> {
-  const loopback = /^(localhost|127\.[\d.]+|\[::1\]):\d+$/.test(options.host);
-  const tls = options.tls === 'on' || (options.tls !== 'off' && (Boolean(options.tlsCa) || !loopback));
-  if (!tls) return grpc.credentials.createInsecure();
-  const read = async (file?: string) => (file ? readFile(file) : null);
-  return grpc.credentials.createSsl(await read(options.tlsCa), await read(options.tlsKey), await read(options.tlsCert));
 }

@@ -4,7 +4,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { split } from 'shlex';
 import { v4 as uuid } from 'uuid';
 import type { OutputSink, RunOutcome } from '../engine/outcome.js';
 import { cellFile, compileCell } from '../engine/compile/compiler.js';
@@ -12,28 +11,32 @@ import { errorOutcome, interrupted, timeoutError, toolchainNotFound } from '../e
 import type { Reaper } from '../engine/run/reaper.js';
 import { runProgram } from '../engine/run/runner.js';
 import { createScratch } from '../engine/scratch.js';
-import { findToolchain, type ToolchainLookup } from '../engine/toolchain/toolchain.js';
+import type { ProgramLimits } from '../engine/run/limits.js';
+import { findToolchain, type ToolchainLookup, type ToolPlaces } from '../engine/toolchain/toolchain.js';
 import type { CellJob, Executor, RunContext } from './executor.js';
 
 export interface SlurmOptions {
+  /** The environment nvcc, srun and the program inherit. */
   env: NodeJS.ProcessEnv;
+  places: ToolPlaces;
+  limits: ProgramLimits;
   reaper: Reaper;
-  /** srun options, shell-quoted: "-p gpu --gres=gpu:1 -t 5". */
-  srunArgs: string;
-  /** A directory every node sees (default: the OS temp dir, enough on one node). */
-  scratchRoot?: string;
+  /** srun options: ["-p", "gpu", "--gres=gpu:1"]. */
+  srunArgs: string[];
+  /** A directory every node sees (the OS temp dir is enough on one node). */
+  scratchRoot: string;
 }
 
 /** Builds the executor; nvcc is looked up at the first cell. */
 export function createSlurmExecutor(options: SlurmOptions): Executor {
-  const srunArgs = split(options.srunArgs);
+  const srunArgs = options.srunArgs;
   const scratch = createScratch({ tmpRoot: options.scratchRoot, onCreate: (dir) => options.reaper.watchDir(dir) });
   let lookup: Promise<ToolchainLookup> | undefined;
   return {
-    where: `on Slurm (srun ${options.srunArgs || 'with the default partition'})`,
+    where: `on Slurm (srun ${srunArgs.join(' ') || 'with the default partition'})`,
     needsLocalToolchain: true,
     async execute(job, ctx) {
-      const found = await (lookup ??= findToolchain(options.env));
+      const found = await (lookup ??= findToolchain(options.places, options.env));
       if (!found.found) {
         lookup = undefined;
         return toolchainNotFound(found.looked);
@@ -50,6 +53,7 @@ export function createSlurmExecutor(options: SlurmOptions): Executor {
           env: options.env,
           signal: ctx.signal,
           reaper: options.reaper,
+          timeoutS: options.limits.compileSeconds,
         });
         if (compiled.status === 'error') return compiled;
         if (compiled.warnings) ctx.output.stream('stderr', compiled.warnings + '\n');
@@ -63,6 +67,7 @@ export function createSlurmExecutor(options: SlurmOptions): Executor {
 
 interface StepOptions {
   env: NodeJS.ProcessEnv;
+  limits: ProgramLimits;
   reaper: Reaper;
   srunArgs: string[];
   dir: string;
@@ -90,6 +95,7 @@ async function runStep(job: CellJob, ctx: RunContext, options: StepOptions): Pro
       binary: 'srun',
       args: [`--job-name=${name}`, `--chdir=${options.dir}`, '--unbuffered', ...options.srunArgs, '--', options.binary, ...job.args],
       env: { ...options.env, ...job.env },
+      limits: options.limits,
       cwd: options.dir,
       signal: stop.signal,
       output,

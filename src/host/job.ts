@@ -11,6 +11,7 @@ import { runProgram, type TimeLimit } from '../engine/run/runner.js';
 import type { Scratch } from '../engine/scratch.js';
 import type { ComputeRequest, ComputeResponse } from '../remote/proto.js';
 import { safeFileName } from './request.js';
+import { programLimits, type Settings } from '../settings/settings.js';
 
 export type JobEvent = Partial<ComputeResponse> & Pick<ComputeResponse, 'kind'>;
 
@@ -19,8 +20,8 @@ export interface JobOptions {
   nvcc: string;
   scratch: Scratch;
   reaper: Reaper;
-  /** The environment nvcc and the program start from (the request's env on top). */
-  env: NodeJS.ProcessEnv;
+  /** The host's settings: nvcc and the program inherit its environment (the request's env on top) and run under its limits. */
+  settings: Settings;
   /** The host's wall-time limit of a run, in seconds (0: none). */
   jobTimeoutS: number;
   maxOutputBytes: number;
@@ -48,9 +49,10 @@ export async function runJob(options: JobOptions): Promise<JobResult> {
       dir,
       flags: request.compiler_flags,
       executionCount: request.execution_count,
-      env: { ...options.env, ...request.env },
+      env: { ...options.settings.env, ...request.env },
       signal,
       reaper: options.reaper,
+      timeoutS: options.settings.compileTimeoutS,
     });
     if (compiled.status === 'error') {
       if (compiled.ename === 'CompileError')
@@ -62,8 +64,9 @@ export async function runJob(options: JobOptions): Promise<JobResult> {
     const outcome = await runProgram({
       binary: compiled.binary,
       args: request.program_args,
-      env: { ...options.env, ...request.env },
+      env: { ...options.settings.env, ...request.env },
       cwd: dir,
+      limits: programLimits(options.settings), // the host's own: a request cannot raise them
       limit: timeLimit(request.timeout_s, options.jobTimeoutS),
       signal,
       output,

@@ -16,6 +16,7 @@ import { runJob, type JobEvent } from './job.js';
 import { computeService, SERVICE_NAME, type ComputeRequest, type ComputeResponse, type InfoReply } from '../remote/proto.js';
 import { createJobQueue } from './queue.js';
 import { checkRequest, RequestError } from './request.js';
+import { toolPlaces, type Settings } from '../settings/settings.js';
 
 export interface HostLimits {
   maxJobs: number;
@@ -29,8 +30,8 @@ export interface HostOptions {
   authorize: Authorizer;
   machine: Machine;
   log: Logger;
-  env: NodeJS.ProcessEnv;
-  tmpRoot?: string;
+  /** The host's own settings: where nvcc is, the scratch dir, the limits programs run under. */
+  settings: Settings;
 }
 
 export interface Host {
@@ -45,14 +46,14 @@ type ExecuteCall = grpc.ServerWritableStream<ComputeRequest, ComputeResponse>;
 export function createHost(options: HostOptions): Host {
   const { limits, log } = options;
   const reaper = startReaper(log);
-  const scratch = createScratch({ tmpRoot: options.tmpRoot, onCreate: (dir) => reaper.watchDir(dir) });
+  const scratch = createScratch({ tmpRoot: options.settings.tmpdir, onCreate: (dir) => reaper.watchDir(dir) });
   const queue = createJobQueue(limits.maxJobs);
   const jobs = new Map<string, { controller: AbortController; done: Promise<void> }>();
   const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
   let stopping = false;
   let lookup: Promise<ToolchainLookup> | undefined;
   const toolchain = async () => {
-    const found = await (lookup ??= findToolchain(options.env));
+    const found = await (lookup ??= findToolchain(toolPlaces(options.settings), options.settings.env));
     if (!found.found) lookup = undefined;
     return found;
   };
@@ -100,7 +101,7 @@ export function createHost(options: HostOptions): Host {
         nvcc: found.toolchain.nvcc,
         scratch,
         reaper,
-        env: options.env,
+        settings: options.settings,
         jobTimeoutS: limits.jobTimeoutS,
         maxOutputBytes: limits.maxOutputBytes,
         signal: controller.signal,

@@ -2,7 +2,7 @@
 // object per line, appended), the last MAX_ENTRIES kept, a new session number per kernel start.
 // Nothing waits on the file but history replies: loading and appends run in the background.
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { HistoryEntry, HistoryQuery } from '../protocol/interpreter.js';
 
@@ -21,16 +21,6 @@ export interface History {
   query(query: HistoryQuery): Promise<HistoryEntry[]>;
   /** Resolves once every append so far is on disk. */
   flush(): Promise<void>;
-}
-
-/** The history file: ICUDA_HISTORY (a path, or "off"), else icuda/history.jsonl under JUPYTER_DATA_DIR, XDG_DATA_HOME or ~/.local/share. */
-export function historyPath(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.ICUDA_HISTORY === 'off') return undefined;
-  if (env.ICUDA_HISTORY) return env.ICUDA_HISTORY;
-  // An environment without even HOME (a test's) keeps the history in memory.
-  if (!env.JUPYTER_DATA_DIR && !env.XDG_DATA_HOME && !env.HOME) return undefined;
-  const base = env.JUPYTER_DATA_DIR || env.XDG_DATA_HOME || join(env.HOME!, '.local', 'share');
-  return join(base, 'icuda', 'history.jsonl');
 }
 
 /** Opens the history at `file` (memory only when undefined); loading starts at once. */

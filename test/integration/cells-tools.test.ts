@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { findTool } from '../../src/engine/toolchain/tools.js';
+import { loadSettings, toolPlaces } from '../../src/settings/settings.js';
 import { missingClient, streamText, TestKernel, type Exchange } from '../support/jupyter.js';
 import { assertNothingLeftUnder } from '../support/leftovers.js';
 
@@ -72,7 +73,7 @@ describe('%%sass, %profile and %sanitize against fake tools', { skip }, () => {
   afterEach(() => assertNothingLeftUnder(k.tmp));
 
   test('%%sass without cuobjdump or nvdisasm says what to install', async (t) => {
-    const real = (await findTool('cuobjdump', process.env)) ?? (await findTool('nvdisasm', process.env));
+    const real = (await findTool('cuobjdump', toolPlaces(loadSettings()))) ?? (await findTool('nvdisasm', toolPlaces(loadSettings())));
     if (real) return t.skip(`a real one is installed: ${real}`);
     const ex = await k.execute('%%sass\n__global__ void noop() {}\n');
     assert.match(statusOf(ex), /^ToolNotFound: %%sass needs cuobjdump or nvdisasm/);
@@ -94,7 +95,7 @@ describe('%%sass, %profile and %sanitize against fake tools', { skip }, () => {
   });
 
   test('%%sass falls back to nvdisasm when cuobjdump is missing', async (t) => {
-    if (await findTool('cuobjdump', process.env)) return t.skip('a real cuobjdump is installed');
+    if (await findTool('cuobjdump', toolPlaces(loadSettings()))) return t.skip('a real cuobjdump is installed');
     await fake('nvdisasm');
     try {
       const ex = await k.execute('%%sass\n__global__ void noop() {}\n');
@@ -112,7 +113,7 @@ describe('%%sass, %profile and %sanitize against fake tools', { skip }, () => {
       ['%profile nsys', 'nsys'],
       ['%sanitize', 'compute-sanitizer'],
     ] as const) {
-      if (await findTool(tool, process.env)) continue; // a real one is installed here
+      if (await findTool(tool, toolPlaces(loadSettings()))) continue; // a real one is installed here
       const ex = await k.execute(`${magic}\n${PROGRAM}`);
       assert.match(statusOf(ex), new RegExp(`^ToolNotFound: ${tool} not found.*install the CUDA toolkit package cuda-`), magic);
     }

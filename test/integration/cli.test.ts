@@ -41,6 +41,36 @@ describe('icuda CLI', () => {
     assert.match(bad.stderr, /unknown command "frobnicate"/);
   });
 
+  test('every command answers --help with its options; an unknown option or a missing value exits 2 with its usage', () => {
+    const commands: [string[], string[]][] = [
+      [['install'], ['--sys-prefix', '--display-name', '--executor', '--slurm-args']],
+      [['uninstall'], ['--user', '--prefix', '--name']],
+      [['kernel'], ['--connection-file']],
+      [['host'], ['--listen', '--tls-cert', '--max-jobs', '--grace', '127.0.0.1:50051']],
+      [['run'], ['--output', '--timeout', '--allow-errors']],
+      [['doctor'], []],
+      [['cache'], ['clear', 'info']],
+      [['cache', 'info'], []],
+    ];
+    for (const [command, words] of commands) {
+      const help = cli([...command, '--help'], env);
+      assert.equal(help.status, 0, `${command.join(' ')} --help: ${help.stderr}`);
+      assert.match(help.stdout, new RegExp(`Usage: icuda ${command.join(' ')}`));
+      for (const word of words) assert.ok(help.stdout.includes(word), `${command.join(' ')} --help mentions ${word}`);
+      const required = command[0] === 'kernel' ? ['--connection-file', 'x.json'] : []; // a missing required option is reported first
+      const bad = cli([...command, ...required, '--frobnicate'], env);
+      assert.equal(bad.status, 2, `${command.join(' ')} --frobnicate`);
+      assert.match(bad.stderr, /unknown option '--frobnicate'/);
+      assert.match(bad.stderr, new RegExp(`Usage: icuda ${command.join(' ')}`), 'the usage follows the error');
+    }
+    const missing = cli(['install', '--prefix'], env);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /option '--prefix <dir>' argument missing/);
+    const value = cli(['host', '--max-jobs', 'many'], env);
+    assert.equal(value.status, 2);
+    assert.match(value.stderr, /--max-jobs must be a whole number, 1 or more, got "many"/);
+  });
+
   test('install --user writes kernel.json and logos; uninstall removes them', async () => {
     const r = cli(['install', '--user', '--name', 'icuda-t', '--display-name', 'CUDA (test)'], env);
     assert.equal(r.status, 0, r.stderr);

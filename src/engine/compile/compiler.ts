@@ -5,7 +5,6 @@ import { execa } from 'execa';
 import type { ErrorOutcome } from '../outcome.js';
 import { packageRoot } from '../../package-info.js';
 import { compileError, countErrors, interrupted } from '../errors.js';
-import { limitsFromEnv } from '../run/limits.js';
 import { superviseGroup } from '../run/process-group.js';
 import type { Reaper } from '../run/reaper.js';
 import { HOOK_FLAGS } from './program-hooks.js';
@@ -21,9 +20,12 @@ export interface CompileOptions {
   /** Session flags, then the cell's own. */
   flags: string[];
   executionCount: number;
+  /** nvcc's environment. */
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   reaper: Reaper;
+  /** nvcc is killed after this many seconds (ICUDA_COMPILE_TIMEOUT); 0 or absent: never. */
+  timeoutS?: number;
   /** The target when the user chose none: the GPU's own ("sm_90") when known, else native. */
   arch?: string;
   /** Other outputs, inputs and flags (assembly.ts, %sources, the workspace's -I). */
@@ -73,7 +75,7 @@ export async function compileCell(options: CompileOptions): Promise<CompileResul
     reject: false,
     stripFinalNewline: false,
   });
-  const limitS = limitsFromEnv(options.env).compileSeconds;
+  const limitS = options.timeoutS ?? 0;
   const end = await superviseGroup(child, {
     signal: options.signal,
     reaper: options.reaper,

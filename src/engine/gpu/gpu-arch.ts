@@ -15,8 +15,8 @@ export function parseComputeCaps(text: string): string {
 }
 
 /** Asks nvidia-smi (never throws; '' when there is none, or no GPU, or it takes over 10 s). */
-export async function detectGpuArch(env: NodeJS.ProcessEnv): Promise<string> {
-  if (env.ICUDA_GPU_ARCH !== undefined) return env.ICUDA_GPU_ARCH;
+export async function detectGpuArch(configured: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
+  if (configured !== undefined) return configured;
   const result = await execa('nvidia-smi', ['--query-gpu=compute_cap', '--format=csv,noheader'], {
     env,
     extendEnv: false,

@@ -3,6 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import type { ToolPlaces } from '../toolchain/toolchain.js';
 import { findTool } from '../toolchain/tools.js';
 
 export interface Gpu {
@@ -42,8 +43,8 @@ export function parseSmi(text: string): Gpu[] {
 }
 
 /** Asks nvidia-smi, when there is one. */
-export async function querySmi(env: NodeJS.ProcessEnv): Promise<GpuLookup> {
-  const smi = await findTool('nvidia-smi', env);
+export async function querySmi(where: ToolPlaces, env: NodeJS.ProcessEnv): Promise<GpuLookup> {
+  const smi = await findTool('nvidia-smi', where);
   if (!smi) return { gpus: [], reason: 'nvidia-smi not found' };
   const result = await execa(smi, [`--query-gpu=${SMI_FIELDS}`, '--format=csv,noheader,nounits'], {
     env,

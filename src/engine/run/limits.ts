@@ -1,5 +1,5 @@
-// The limits every program (and nvcc) runs under, in one place: configurable through the
-// environment, shown by %limits, applied to a program through the shell's ulimit before it
+// The limits every program (and nvcc) runs under, in one place: set by the settings
+// (ICUDA_MAX_FILE_SIZE, ICUDA_MAX_PROCESSES, ICUDA_COMPILE_TIMEOUT), shown by %limits, applied to a program through the shell's ulimit before it
 // execs. No address-space limit: the CUDA runtime reserves huge virtual ranges, so memory is
 // left to the OS; wall time is the kernel's own (%timeout, ICUDA_TIMEOUT).
 
@@ -15,20 +15,6 @@ export interface ProgramLimits {
 }
 
 const GiB = 1024 ** 3;
-
-/** The limits from ICUDA_MAX_FILE_SIZE (bytes), ICUDA_MAX_PROCESSES and ICUDA_COMPILE_TIMEOUT. */
-export function limitsFromEnv(env: NodeJS.ProcessEnv): ProgramLimits {
-  const number = (name: string, fallback: number) => {
-    const value = Number(env[name]);
-    return env[name] !== undefined && env[name] !== '' && Number.isFinite(value) && value >= 0 ? value : fallback;
-  };
-  return {
-    fileSizeBytes: number('ICUDA_MAX_FILE_SIZE', 2 * GiB),
-    processes: number('ICUDA_MAX_PROCESSES', 4096),
-    coreDumps: false,
-    compileSeconds: number('ICUDA_COMPILE_TIMEOUT', 300),
-  };
-}
 
 /** The command that runs `binary args` under the limits: /bin/sh sets them, then execs it
  * (same pid, same descriptors). dash spells the process limit -p, bash -u. */

@@ -4,9 +4,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { OutputSink } from '../outcome.js';
-import { formatBytes } from '../compile/cache/cached-compile.js';
-
-export const DEFAULT_OUTPUT_LIMIT = 4 * 1024 * 1024;
+import { formatBytes } from '../../units.js';
 
 /** An OutputSink that stops showing output past its limit; finish() closes the file and reports. */
 export interface LimitedOutput extends OutputSink {
@@ -81,10 +79,4 @@ export function limitOutput(sink: OutputSink, limit: number, path: string): Limi
       );
     },
   };
-}
-
-/** The limit from ICUDA_OUTPUT_LIMIT (bytes), else the default. */
-export function outputLimitFromEnv(env: NodeJS.ProcessEnv): number {
-  const value = Number(env.ICUDA_OUTPUT_LIMIT);
-  return env.ICUDA_OUTPUT_LIMIT && Number.isFinite(value) && value >= 0 ? value : DEFAULT_OUTPUT_LIMIT;
 }

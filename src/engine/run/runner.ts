@@ -10,7 +10,7 @@ import { interrupted, runtimeError, timeoutError } from '../errors.js';
 import { superviseGroup, type GroupEnd } from './process-group.js';
 import type { Reaper } from './reaper.js';
 import { attachChannels, channelEnv, PROGRAM_STDIO } from './program-channels.js';
-import { limitedCommand, limitsFromEnv, type ProgramLimits } from './limits.js';
+import { limitedCommand, type ProgramLimits } from './limits.js';
 import { runMarker, sweepSoonAndLater, sweepStragglers } from './stragglers.js';
 
 /** A time limit and where it came from ("%timeout 1", "ICUDA_TIMEOUT=60"). */
@@ -28,8 +28,8 @@ export interface RunOptions {
   signal: AbortSignal;
   output: OutputSink;
   reaper: Reaper;
-  /** File size, process and core limits (default: from the environment, see limits.ts). */
-  limits?: ProgramLimits;
+  /** File size, process and core limits (see limits.ts). */
+  limits: ProgramLimits;
   /** Asks the frontend for a line of input; absent when the request does not allow stdin. */
   input?: (prompt: string) => Promise<string>;
 }
@@ -63,7 +63,7 @@ export function describeSignal(signal: string): string {
 
 /** Runs the program to its end; everything it printed has been passed to `output` on return. */
 export async function runProgram(options: RunOptions): Promise<RunOutcome> {
-  const [command, args] = limitedCommand(options.limits ?? limitsFromEnv(options.env), options.binary, options.args);
+  const [command, args] = limitedCommand(options.limits, options.binary, options.args);
   const mark = runMarker();
   const child = execa(command, args, {
     cwd: options.cwd,

@@ -10,21 +10,30 @@ export interface Toolchain {
   version: string;
 }
 
+/** Where to look for nvcc and the CUDA tools (from the settings NVCC, CUDA_HOME, CUDA_PATH, PATH). */
+export interface ToolPlaces {
+  nvcc?: string;
+  cudaHome?: string;
+  cudaPath?: string;
+  /** A search path, ':'-separated. */
+  path: string;
+}
+
 export type ToolchainLookup = { found: true; toolchain: Toolchain } | { found: false; looked: string[] };
 
-/** Where nvcc may be, in order: $NVCC, $CUDA_HOME/bin, $CUDA_PATH/bin, $PATH, /usr/local/cuda/bin. */
-export function nvccCandidates(env: NodeJS.ProcessEnv): string[] {
+/** Where nvcc may be, in order: NVCC, CUDA_HOME/bin, CUDA_PATH/bin, PATH, /usr/local/cuda/bin. */
+export function nvccCandidates(where: ToolPlaces): string[] {
   const places: string[] = [];
-  if (env.NVCC) places.push(env.NVCC);
-  for (const home of [env.CUDA_HOME, env.CUDA_PATH]) if (home) places.push(join(home, 'bin', 'nvcc'));
-  for (const dir of (env.PATH ?? '').split(delimiter)) if (dir) places.push(join(dir, 'nvcc'));
+  if (where.nvcc) places.push(where.nvcc);
+  for (const home of [where.cudaHome, where.cudaPath]) if (home) places.push(join(home, 'bin', 'nvcc'));
+  for (const dir of where.path.split(delimiter)) if (dir) places.push(join(dir, 'nvcc'));
   places.push('/usr/local/cuda/bin/nvcc');
   return [...new Set(places)];
 }
 
-/** The first candidate that is an executable file, with its version. */
-export async function findToolchain(env: NodeJS.ProcessEnv): Promise<ToolchainLookup> {
-  const looked = nvccCandidates(env);
+/** The first candidate that is an executable file, with its version (`env`: nvcc's environment). */
+export async function findToolchain(where: ToolPlaces, env: NodeJS.ProcessEnv): Promise<ToolchainLookup> {
+  const looked = nvccCandidates(where);
   for (const nvcc of looked) {
     if (await isExecutable(nvcc)) return { found: true, toolchain: { nvcc, version: await nvccVersion(nvcc, env) } };
   }

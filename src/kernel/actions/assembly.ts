@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { ExecuteOutcome, OutputSink } from '../../protocol/interpreter.js';
 import { errorOutcome } from '../../engine/errors.js';
-import { findTool } from '../../engine/toolchain/tools.js';
+import { findTool, type ToolEnv } from '../../engine/toolchain/tools.js';
 
 /** One kernel's resources as ptxas reported them. */
 export interface KernelResources {
@@ -68,23 +68,23 @@ export function formatResources(kernels: KernelResources[], names: Map<string, s
 }
 
 /** Demangled names for C++ symbols through c++filt, when there is one; else none. */
-export async function demangle(symbols: string[], env: NodeJS.ProcessEnv): Promise<Map<string, string>> {
+export async function demangle(symbols: string[], tools: ToolEnv): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   const mangled = [...new Set(symbols.filter((s) => s.startsWith('_Z')))];
-  const filt = mangled.length > 0 ? await findTool('c++filt', env) : undefined;
+  const filt = mangled.length > 0 ? await findTool('c++filt', tools.places) : undefined;
   if (!filt) return names;
-  const result = await execa(filt, mangled, { env, extendEnv: false, reject: false, timeout: 10_000, stdin: 'ignore' });
+  const result = await execa(filt, mangled, { env: tools.env, extendEnv: false, reject: false, timeout: 10_000, stdin: 'ignore' });
   const lines = String(result.stdout ?? '').split('\n');
   if (result.exitCode === 0 && lines.length === mangled.length) mangled.forEach((s, i) => names.set(s, lines[i]));
   return names;
 }
 
 /** Prints the resource summary found in nvcc's output; answers that output without it. */
-export async function reportResources(text: string, output: OutputSink, env: NodeJS.ProcessEnv, prefix = ''): Promise<string> {
+export async function reportResources(text: string, output: OutputSink, tools: ToolEnv, prefix = ''): Promise<string> {
   const kernels = parseResources(text);
   const names = await demangle(
     kernels.map((k) => k.name),
-    env,
+    tools,
   );
   const lines = formatResources(kernels, names).trimEnd().split('\n');
   output.stream('stdout', lines.map((line) => prefix + line).join('\n') + '\n');
@@ -105,12 +105,12 @@ export async function showPtx(dir: string, output: OutputSink): Promise<ExecuteO
 export async function showSass(
   dir: string,
   output: OutputSink,
-  env: NodeJS.ProcessEnv,
+  tools: ToolEnv,
   nvcc: string,
   signal: AbortSignal,
 ): Promise<ExecuteOutcome> {
-  const cuobjdump = await findTool('cuobjdump', env, nvcc);
-  const tool = cuobjdump ?? (await findTool('nvdisasm', env, nvcc));
+  const cuobjdump = await findTool('cuobjdump', tools.places, nvcc);
+  const tool = cuobjdump ?? (await findTool('nvdisasm', tools.places, nvcc));
   if (!tool) {
     return errorOutcome(
       'ToolNotFound',
@@ -121,7 +121,7 @@ export async function showSass(
   const args = cuobjdump ? ['-sass', 'cell.cubin'] : ['cell.cubin'];
   const result = await execa(tool, args, {
     cwd: dir,
-    env,
+    env: tools.env,
     extendEnv: false,
     reject: false,
     all: true,

@@ -15,10 +15,12 @@ import type { Command, Plan } from '../magics/plan.js';
 import { profile, sanitize, type RunWith } from './profilers.js';
 import type { Scratch } from '../../engine/scratch.js';
 import type { ToolchainLookup } from '../../engine/toolchain/toolchain.js';
+import type { ToolEnv } from '../../engine/toolchain/tools.js';
+import { toolPlaces, type Settings } from '../../settings/settings.js';
 import { createWorkspace, formatListing } from './workspace.js';
 
 export interface CellActionsOptions {
-  env: NodeJS.ProcessEnv;
+  settings: Settings;
   scratch: Scratch;
   log: Logger;
   toolchain: () => Promise<ToolchainLookup>;
@@ -29,13 +31,15 @@ export type CellActions = ReturnType<typeof createCellActions>;
 
 /** The hooks; starts asking nvidia-smi about GPUs at once, in the background. */
 export function createCellActions(options: CellActionsOptions) {
-  const { env, scratch } = options;
+  const { settings, scratch } = options;
+  const env = settings.env; // nvcc's and the tools' environment
+  const tools: ToolEnv = { places: toolPlaces(settings), env };
   const workspace = createWorkspace(
     () => scratch.createRun(),
     (dir) => scratch.removeRun(dir),
   );
   let smi: GpuLookup | undefined;
-  const smiLookup = querySmi(env).catch((error: unknown) => ({ gpus: [], reason: String(error) }));
+  const smiLookup = querySmi(tools.places, env).catch((error: unknown) => ({ gpus: [], reason: String(error) }));
   smiLookup.then(
     (found) => {
       smi = found;
@@ -149,10 +153,11 @@ export function createCellActions(options: CellActionsOptions) {
     ): Promise<ExecuteOutcome | undefined> {
       const cell = plan.cellMagic;
       const assembly = cell?.name === 'ptx' || cell?.name === 'sass';
-      if (assembly || plan.resources) compiled.warnings = await reportResources(compiled.warnings, ctx.output, env, assembly ? '// ' : '');
+      if (assembly || plan.resources)
+        compiled.warnings = await reportResources(compiled.warnings, ctx.output, tools, assembly ? '// ' : '');
       if (!assembly) return undefined;
       if (compiled.warnings) ctx.output.stream('stderr', compiled.warnings + '\n');
-      return cell.name === 'ptx' ? showPtx(dir, ctx.output) : showSass(dir, ctx.output, env, nvcc, ctx.signal);
+      return cell.name === 'ptx' ? showPtx(dir, ctx.output) : showSass(dir, ctx.output, tools, nvcc, ctx.signal);
     },
 
     /** Runs the program as the plan says: once, timed, benched, profiled or sanitized. */
@@ -169,7 +174,7 @@ export function createCellActions(options: CellActionsOptions) {
       const tool = {
         program,
         args: plan.args,
-        env,
+        tools,
         nvcc,
         workspace: await workspace.dir(),
         executionCount: ctx.executionCount,

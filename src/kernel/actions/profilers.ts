@@ -6,7 +6,7 @@ import type { ErrorOutcome, ExecuteOutcome, OutputSink } from '../../protocol/in
 import { htmlTable, textTable } from './bench.js';
 import { errorOutcome } from '../../engine/errors.js';
 import type { RunMode } from '../magics/plan.js';
-import { findTool } from '../../engine/toolchain/tools.js';
+import { findTool, type ToolEnv } from '../../engine/toolchain/tools.js';
 
 /** Runs `binary args…` with its output going to `output`. */
 export type RunWith = (binary: string, args: string[], output: OutputSink) => Promise<ExecuteOutcome>;
@@ -14,7 +14,7 @@ export type RunWith = (binary: string, args: string[], output: OutputSink) => Pr
 export interface ToolRun {
   program: string;
   args: string[];
-  env: NodeJS.ProcessEnv;
+  tools: ToolEnv;
   nvcc: string;
   /** The workspace, where profiler reports are kept. */
   workspace: string;
@@ -63,7 +63,7 @@ function tee(output: OutputSink): [OutputSink, () => string] {
 
 /** %profile: the program under ncu or nsys, then a kernel table from the kept report. */
 export async function profile(mode: RunMode & { kind: 'profile' }, run: ToolRun): Promise<ExecuteOutcome> {
-  const tool = await findTool(mode.tool, run.env, run.nvcc);
+  const tool = await findTool(mode.tool, run.tools.places, run.nvcc);
   if (!tool) return toolMissing(mode.tool);
   const report = join(run.workspace, `profile-${run.executionCount}`);
   const args = mode.tool === 'ncu' ? ['--force-overwrite', '-o', report] : ['profile', '--force-overwrite', 'true', '-o', report];
@@ -76,7 +76,7 @@ export async function profile(mode: RunMode & { kind: 'profile' }, run: ToolRun)
     mode.tool === 'ncu'
       ? ['--import', file, '--csv', '--page', 'details']
       : ['stats', '--force-export=true', '--report', 'cuda_gpu_kern_sum', '--format', 'csv', file];
-  const stats = await execa(tool, statsArgs, { env: run.env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 300_000 });
+  const stats = await execa(tool, statsArgs, { env: run.tools.env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 300_000 });
   if (stats.exitCode !== 0)
     return errorOutcome('ProfilerError', `${mode.tool} could not read its report ${file}`, String(stats.stderr ?? '').split('\n'));
   const [head, rows] = mode.tool === 'ncu' ? ncuKernels(String(stats.stdout)) : nsysKernels(String(stats.stdout));
@@ -87,7 +87,7 @@ export async function profile(mode: RunMode & { kind: 'profile' }, run: ToolRun)
 
 /** %sanitize: the program under compute-sanitizer; the cell fails when it reports errors. */
 export async function sanitize(mode: RunMode & { kind: 'sanitize' }, run: ToolRun): Promise<ExecuteOutcome> {
-  const tool = await findTool('compute-sanitizer', run.env, run.nvcc);
+  const tool = await findTool('compute-sanitizer', run.tools.places, run.nvcc);
   if (!tool) return toolMissing('compute-sanitizer');
   const [sink, seen] = tee(run.output);
   const outcome = await run.runWith(tool, ['--tool', mode.tool, run.program, ...run.args], sink);

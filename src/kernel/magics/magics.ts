@@ -3,6 +3,7 @@
 // magic lines are blanked in the source so nvcc's line numbers stay the user's.
 import { split } from 'shlex';
 import { CHECK_FLAGS } from '../../engine/compile/program-hooks.js';
+import { bytesFrom } from '../../units.js';
 import { closestName } from './magic-help.js';
 import * as nb from './notebook-magics.js';
 import type { Magic, Plan } from './plan.js';
@@ -289,10 +290,9 @@ function noArgs(args: string[]): void {
 
 /** One size in bytes: 1000, 512K, 10M, 1G (powers of 1024); 0 allowed. */
 export function parseSize(args: string[]): number {
-  const match = args.length === 1 ? /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)i?[bB]?$/.exec(args[0]) : null;
-  if (!match) throw new Error(`expected one size such as 4M, 512K or 0, got ${JSON.stringify(args.join(' '))}`);
-  const scale = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return Math.round(Number(match[1]) * scale);
+  const bytes = args.length === 1 ? bytesFrom(args[0]) : undefined;
+  if (bytes === undefined) throw new Error(`expected one size such as 4M, 512K or 0, got ${JSON.stringify(args.join(' '))}`);
+  return bytes;
 }
 
 /** Rejects an empty argument list. */

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cacheKey, pathsInArgs, type KeyInputs } from '../../../src/engine/compile/cache/cache-key.js';
-import { cacheLocation, CompileCache, DEFAULT_MAX_BYTES } from '../../../src/engine/compile/cache/compile-cache.js';
+import { CompileCache } from '../../../src/engine/compile/cache/compile-cache.js';
+import { loadSettings } from '../../../src/settings/settings.js';
 import { FileHashMemo } from '../../../src/engine/compile/cache/file-hash.js';
 import { tryLock, waitUnlocked } from '../../../src/engine/compile/cache/fill-lock.js';
 import { parseSize } from '../../../src/kernel/magics/magics.js';
@@ -27,18 +28,18 @@ async function binary(name: string, size: number, fill = 7): Promise<string> {
 
 describe('cacheLocation', () => {
   test('ICUDA_CACHE_DIR, else XDG_CACHE_HOME/icuda, else ~/.cache/icuda; the cap from ICUDA_CACHE_MAX_BYTES', () => {
-    assert.equal(cacheLocation({ ICUDA_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x' }).dir, '/c');
-    assert.equal(cacheLocation({ XDG_CACHE_HOME: '/x' }).dir, '/x/icuda');
-    assert.match(cacheLocation({}).dir, /\.cache\/icuda$/);
-    assert.equal(cacheLocation({}).maxBytes, DEFAULT_MAX_BYTES);
-    assert.equal(cacheLocation({ ICUDA_CACHE_MAX_BYTES: '1000' }).maxBytes, 1000);
-    assert.equal(cacheLocation({ ICUDA_CACHE_MAX_BYTES: 'lots' }).maxBytes, DEFAULT_MAX_BYTES);
+    assert.equal(loadSettings({ ICUDA_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x' }).cacheDir, '/c');
+    assert.equal(loadSettings({ XDG_CACHE_HOME: '/x' }).cacheDir, '/x/icuda');
+    assert.match(loadSettings({}).cacheDir, /\.cache\/icuda$/);
+    assert.equal(loadSettings({}).cacheMaxBytes, 2 * 1024 ** 3);
+    assert.equal(loadSettings({ ICUDA_CACHE_MAX_BYTES: '1000' }).cacheMaxBytes, 1000);
+    assert.equal(loadSettings({ ICUDA_CACHE_MAX_BYTES: 'lots' }).cacheMaxBytes, 2 * 1024 ** 3);
   });
 });
 
 describe('CompileCache', () => {
   test('stores, finds, and links the binary into a run dir', async () => {
-    const cache = new CompileCache({ dir: join(root, 'c1'), maxBytes: DEFAULT_MAX_BYTES });
+    const cache = new CompileCache({ dir: join(root, 'c1'), maxBytes: 2 * 1024 ** 3 });
     assert.equal(await cache.lookup('k1'), undefined);
     await cache.store('k1', await binary('b1', 5000), 'cell[@](3): warning');
     const hit = await cache.lookup('k1');
@@ -50,7 +51,7 @@ describe('CompileCache', () => {
   });
 
   test('a truncated binary, an altered one, or a broken manifest is dropped', async () => {
-    const cache = new CompileCache({ dir: join(root, 'c2'), maxBytes: DEFAULT_MAX_BYTES });
+    const cache = new CompileCache({ dir: join(root, 'c2'), maxBytes: 2 * 1024 ** 3 });
     const entry = join(root, 'c2', 'entries', 'k');
     await cache.store('k', await binary('b2', 4000), '');
     assert.ok(await cache.lookup('k'));
@@ -69,8 +70,8 @@ describe('CompileCache', () => {
   });
 
   test('storing a key twice (two kernels racing) keeps one whole entry', async () => {
-    const cache = new CompileCache({ dir: join(root, 'c3'), maxBytes: DEFAULT_MAX_BYTES });
-    const other = new CompileCache({ dir: join(root, 'c3'), maxBytes: DEFAULT_MAX_BYTES });
+    const cache = new CompileCache({ dir: join(root, 'c3'), maxBytes: 2 * 1024 ** 3 });
+    const other = new CompileCache({ dir: join(root, 'c3'), maxBytes: 2 * 1024 ** 3 });
     const b = await binary('b3', 300_000);
     await Promise.all([...Array(6)].map((_, i) => (i % 2 ? cache : other).store('same', b, '')));
     assert.ok(await cache.lookup('same'));

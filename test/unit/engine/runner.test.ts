@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { decodeStream, describeSignal, runProgram, type TimeLimit } from '../../../src/engine/run/runner.js';
+import { programLimits, loadSettings } from '../../../src/settings/settings.js';
 import { fakeContext, fakeReaper } from '../../support/fakes.js';
 
 /** Runs `sh -c script`; answers the outcome, what it printed, and the reaper. */
@@ -17,6 +18,7 @@ async function runSh(script: string, options: { limit?: TimeLimit; abortAfterMs?
     env: options.env ?? { PATH: process.env.PATH },
     cwd: process.cwd(),
     limit: options.limit,
+    limits: programLimits(loadSettings({})),
     signal: ctx.signal,
     output: sink,
     reaper,

@@ -10,9 +10,10 @@ import { createCudaInterpreter } from '../../../src/kernel/cuda-interpreter.js';
 import { findToolchain, nvccCandidates } from '../../../src/engine/toolchain/toolchain.js';
 import type { Interpreter } from '../../../src/protocol/interpreter.js';
 import { silentLogger } from '../../../src/log.js';
+import { loadSettings, toolPlaces } from '../../../src/settings/settings.js';
 import { fakeContext } from '../../support/fakes.js';
 
-const real = await findToolchain(process.env);
+const real = await findToolchain(toolPlaces(loadSettings()), process.env);
 const noNvcc = real.found ? false : 'no nvcc found (set NVCC or CUDA_HOME to run this test)';
 
 /** The kernel's directories under `tmp` and the runs left in each. */
@@ -24,7 +25,7 @@ async function leftovers(tmp: string): Promise<{ kernels: string[]; runs: string
 
 describe('toolchain lookup', () => {
   test('candidates in order: NVCC, CUDA_HOME, CUDA_PATH, PATH, /usr/local/cuda', () => {
-    assert.deepEqual(nvccCandidates({ NVCC: '/x/nvcc', CUDA_HOME: '/cuda', CUDA_PATH: '/cp', PATH: '/a:/b' }), [
+    assert.deepEqual(nvccCandidates(toolPlaces(loadSettings({ NVCC: '/x/nvcc', CUDA_HOME: '/cuda', CUDA_PATH: '/cp', PATH: '/a:/b' }))), [
       '/x/nvcc',
       '/cuda/bin/nvcc',
       '/cp/bin/nvcc',
@@ -48,7 +49,7 @@ describe('CUDA interpreter with a fake nvcc', () => {
         'echo "cell[5](2): error: identifier \\"x\\" is undefined" >&2\necho "1 error detected in the compilation of \\"cell.cu\\"." >&2\nexit 2\n',
     );
     await chmod(nvcc, 0o755);
-    interpreter = createCudaInterpreter({ log: silentLogger(), env: { NVCC: nvcc, PATH: '' }, tmpRoot: tmp });
+    interpreter = createCudaInterpreter({ log: silentLogger(), settings: loadSettings({ NVCC: nvcc, PATH: '', TMPDIR: tmp }) });
   });
   after(async () => {
     await interpreter.shutdown(false);
@@ -95,7 +96,7 @@ describe('CUDA interpreter without nvcc', () => {
     'a cell is a ToolchainNotFound naming where it looked',
     { skip: existsSync('/usr/local/cuda/bin/nvcc') && 'nvcc is in /usr/local/cuda, the last resort' },
     async () => {
-      const interpreter = createCudaInterpreter({ log: silentLogger(), env: { PATH: '/nonexistent' } });
+      const interpreter = createCudaInterpreter({ log: silentLogger(), settings: loadSettings({ PATH: '/nonexistent' }) });
       try {
         const outcome = await interpreter.execute('int main() {}', fakeContext().ctx);
         assert.equal(outcome.status === 'error' && outcome.ename, 'ToolchainNotFound');
@@ -112,7 +113,7 @@ describe('CUDA interpreter with the real nvcc', { skip: noNvcc }, () => {
   let interpreter: Interpreter;
   before(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'icuda-unit-'));
-    interpreter = createCudaInterpreter({ log: silentLogger(), tmpRoot: tmp });
+    interpreter = createCudaInterpreter({ log: silentLogger(), settings: loadSettings({ ...process.env, TMPDIR: tmp }) });
   });
   after(async () => {
     await rm(tmp, { recursive: true, force: true });

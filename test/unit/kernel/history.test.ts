@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { globToRegExp, historyPath, MAX_ENTRIES, openHistory } from '../../../src/kernel/history.js';
+import { globToRegExp, MAX_ENTRIES, openHistory } from '../../../src/kernel/history.js';
+import { loadSettings } from '../../../src/settings/settings.js';
 import type { HistoryQuery } from '../../../src/protocol/interpreter.js';
 import { silentLogger } from '../../../src/log.js';
 
@@ -12,11 +13,11 @@ const q = (extra: Partial<HistoryQuery>): HistoryQuery => ({ histAccessType: 'ta
 
 describe('history', () => {
   test('the file lives in the Jupyter data dir, else XDG, else ~/.local/share; ICUDA_HISTORY overrides', () => {
-    assert.equal(historyPath({ JUPYTER_DATA_DIR: '/j', XDG_DATA_HOME: '/x', HOME: '/h' }), join('/j', 'icuda', 'history.jsonl'));
-    assert.equal(historyPath({ XDG_DATA_HOME: '/x', HOME: '/h' }), join('/x', 'icuda', 'history.jsonl'));
-    assert.equal(historyPath({ HOME: '/h' }), join('/h', '.local', 'share', 'icuda', 'history.jsonl'));
-    assert.equal(historyPath({ HOME: '/h', ICUDA_HISTORY: 'off' }), undefined);
-    assert.equal(historyPath({}), undefined, 'no home at all: memory only');
+    assert.equal(loadSettings({ JUPYTER_DATA_DIR: '/j', XDG_DATA_HOME: '/x', HOME: '/h' }).history, join('/j', 'icuda', 'history.jsonl'));
+    assert.equal(loadSettings({ XDG_DATA_HOME: '/x', HOME: '/h' }).history, join('/x', 'icuda', 'history.jsonl'));
+    assert.equal(loadSettings({ HOME: '/h' }).history, join('/h', '.local', 'share', 'icuda', 'history.jsonl'));
+    assert.equal(loadSettings({ HOME: '/h', ICUDA_HISTORY: 'off' }).history, undefined);
+    assert.equal(loadSettings({}).history, undefined, 'no home at all: memory only');
   });
 
   test('globs match the whole cell: * and ? span lines, other characters are literal', () => {

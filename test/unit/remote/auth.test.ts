@@ -19,18 +19,17 @@ test('only `Bearer TOKEN` with the right token passes', () => {
 });
 
 test('install --executor writes the kernel environment, and refuses mixed options', () => {
-  assert.deepEqual(executorEnv({}), {});
-  assert.deepEqual(executorEnv({ executor: 'remote', host: 'gpu:50051', 'token-file': '/etc/icuda/token' }), {
+  assert.deepEqual(executorEnv({ executor: 'local' }), {});
+  assert.deepEqual(executorEnv({ executor: 'remote', host: 'gpu:50051', tokenFile: '/etc/icuda/token' }), {
     ICUDA_EXECUTOR: 'remote',
     ICUDA_HOST: 'gpu:50051',
     ICUDA_TOKEN_FILE: '/etc/icuda/token',
   });
-  assert.deepEqual(executorEnv({ executor: 'slurm', 'slurm-args': '-p gpu --gres=gpu:1' }), {
+  assert.deepEqual(executorEnv({ executor: 'slurm', slurmArgs: '-p gpu --gres=gpu:1' }), {
     ICUDA_EXECUTOR: 'slurm',
     ICUDA_SLURM_ARGS: '-p gpu --gres=gpu:1',
   });
   assert.throws(() => executorEnv({ executor: 'remote' }), /needs --host/);
-  assert.throws(() => executorEnv({ host: 'gpu:1' }), /need --executor remote/);
+  assert.throws(() => executorEnv({ executor: 'local', host: 'gpu:1' }), /need --executor remote/);
   assert.throws(() => executorEnv({ executor: 'slurm', host: 'gpu:1' }), /go with --executor remote/);
-  assert.throws(() => executorEnv({ executor: 'cloud' }), /expected local, remote or slurm/);
 });

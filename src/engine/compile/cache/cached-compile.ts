@@ -3,10 +3,11 @@
 // warning and every cell still compiles.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { formatBytes } from '../../../units.js';
 import type { OutputSink } from '../../outcome.js';
 import { compileCell, nvccArgs, type CompileOptions, type CompileResult } from '../compiler.js';
 import { cacheKey, type KeyInputs } from './cache-key.js';
-import { cacheLocation, CompileCache } from './compile-cache.js';
+import { CompileCache, type CacheLocation } from './compile-cache.js';
 import { FileHashMemo, TreeTooLarge } from './file-hash.js';
 import { tryLock, waitUnlocked } from './fill-lock.js';
 
@@ -21,9 +22,9 @@ export interface CacheSession {
   log: Logger;
 }
 
-/** The session for a kernel started with `env`. */
-export function openCacheSession(env: NodeJS.ProcessEnv, log: Logger): CacheSession {
-  return { cache: new CompileCache(cacheLocation(env)), memo: new FileHashMemo(), hits: 0, misses: 0, log };
+/** The session for a kernel whose cache is at `location`. */
+export function openCacheSession(location: CacheLocation, log: Logger): CacheSession {
+  return { cache: new CompileCache(location), memo: new FileHashMemo(), hits: 0, misses: 0, log };
 }
 
 export interface CachedCompileOptions extends CompileOptions {
@@ -139,16 +140,4 @@ export async function describeCache(session: CacheSession): Promise<string> {
   ];
   if (session.disabled) lines.push(`  turned off: ${session.disabled}`);
   return lines.join('\n') + '\n';
-}
-
-/** "1.5 MiB". */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }

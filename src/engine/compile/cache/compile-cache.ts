@@ -4,11 +4,9 @@
 // recently used entries go when the cache outgrows its cap.
 import { randomUUID } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { hashFile } from './file-hash.js';
 
-export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 const BINARY = 'prog';
 const MANIFEST = 'manifest.json';
 
@@ -20,16 +18,10 @@ export interface Manifest {
   created: string;
 }
 
+/** Where the cache lives and how large it may grow (ICUDA_CACHE_DIR, ICUDA_CACHE_MAX_BYTES). */
 export interface CacheLocation {
   dir: string;
   maxBytes: number;
-}
-
-/** Where the cache lives: $ICUDA_CACHE_DIR, else $XDG_CACHE_HOME/icuda, else ~/.cache/icuda. */
-export function cacheLocation(env: NodeJS.ProcessEnv): CacheLocation {
-  const dir = env.ICUDA_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'icuda');
-  const max = Number(env.ICUDA_CACHE_MAX_BYTES);
-  return { dir, maxBytes: env.ICUDA_CACHE_MAX_BYTES && Number.isFinite(max) && max >= 0 ? max : DEFAULT_MAX_BYTES };
 }
 
 /** A found entry: its binary is sound (size checked; content checked when its stat changed). */
