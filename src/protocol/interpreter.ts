@@ -97,6 +97,8 @@ export interface KernelInfo {
   languageInfo: LanguageInfo;
   banner: string;
   helpLinks?: { text: string; url: string }[];
+  /** Whether the kernel speaks the debug protocol (debug_request); false when absent. */
+  debugger?: boolean;
 }
 
 export interface Interpreter {

@@ -81,6 +81,7 @@ export function kernelInfoReply(info: KernelInfo): JsonObject {
     language_info: info.languageInfo,
     banner: info.banner,
     help_links: info.helpLinks ?? [],
+    debugger: info.debugger ?? false,
   };
 }
 

@@ -31,6 +31,7 @@ describe('protocol through jupyter_client', { skip }, () => {
       assert.equal(c.language_info.file_extension, '.cu');
       assert.equal(c.language_info.pygments_lexer, 'cuda');
       assert.ok(c.language_info.codemirror_mode, 'codemirror_mode set');
+      assert.equal(c.debugger, false, 'JupyterLab reads debugger to decide on a debug session');
       assert.deepEqual(iopubTypes(ex), ['status:busy', 'status:idle']);
     }
   });

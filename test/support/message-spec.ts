@@ -22,6 +22,7 @@ const CONTENT: Record<string, Record<string, Kind>> = {
     implementation_version: 'string',
     language_info: 'object',
     banner: 'string',
+    debugger: 'boolean',
   },
   complete_reply: { status: 'string', matches: 'array', cursor_start: 'number', cursor_end: 'number', metadata: 'object' },
   inspect_reply: { status: 'string', found: 'boolean', data: 'object', metadata: 'object' },
