@@ -66,6 +66,16 @@ export function internalErrorReply(cause: unknown): JsonObject {
   return errorReplyFields({ ename: 'InternalError', evalue: error.message, traceback: (error.stack ?? error.message).split('\n') });
 }
 
+/** Any *_reply for a request whose content does not fit its schema; `problem` names the field. */
+export function malformedReply(problem: string): JsonObject {
+  return errorReplyFields({ ename: 'BadRequest', evalue: problem, traceback: [] });
+}
+
+/** execute_reply for a malformed execute_request: an error with the current, unchanged count. */
+export function executeMalformedReply(executionCount: number, problem: string): JsonObject {
+  return executeErrorReply(executionCount, { ename: 'BadRequest', evalue: problem, traceback: [] });
+}
+
 /** The status and error fields shared by every error reply. */
 export function errorReplyFields(error: Omit<ErrorOutcome, 'status'>): JsonObject {
   return { status: 'error', ...errorContent(error) };

@@ -2,7 +2,7 @@
 //   print:TEXT  stdout   warn:TEXT  stderr   sleep:MS   wait (until interrupted)
 //   fail:MSG    error outcome   throw:MSG   a bug   result:TEXT   text/plain result
 //   input:PROMPT   asks for input and prints the answer   display:ID:TEXT   update:ID:TEXT
-// It records the order in which executions start and end.
+// It records the order in which executions start and end, and introspection calls.
 import type { ExecuteOutcome, ExecutionContext, Interpreter, KernelInfo } from '../../src/protocol/interpreter.js';
 
 export class MarkerInterpreter implements Interpreter {
@@ -73,6 +73,7 @@ export class MarkerInterpreter implements Interpreter {
 
   /** Completes the word before the cursor (JS indices). */
   async complete(code: string, cursorPos: number) {
+    this.events.push(`complete ${cursorPos}`);
     let start = cursorPos;
     while (start > 0 && /\w/.test(code[start - 1])) start -= 1;
     return { matches: [`${code.slice(start, cursorPos)}_done`], cursorStart: start, cursorEnd: cursorPos };
@@ -80,17 +81,20 @@ export class MarkerInterpreter implements Interpreter {
 
   /** Reports the character at the cursor. */
   async inspect(code: string, cursorPos: number) {
+    this.events.push(`inspect ${cursorPos}`);
     if (code.startsWith('throw')) throw new Error('inspect exploded');
     return { found: true, data: { 'text/plain': `at ${cursorPos}: ${code.slice(cursorPos, cursorPos + 1)}` } };
   }
 
   /** Incomplete while the cell ends with a backslash. */
   async isComplete(code: string) {
+    this.events.push('isComplete');
     return code.endsWith('\\') ? { status: 'incomplete' as const, indent: '  ' } : { status: 'complete' as const };
   }
 
   /** No history. */
   async history() {
+    this.events.push('history');
     return [];
   }
 

@@ -71,4 +71,19 @@ describe('cursor positions', () => {
     await h.settle();
     assert.equal(h.reply(again).content.debugger, true);
   });
+
+  test('complete and inspect without cursor_pos (or with null) mean the end of the code', async () => {
+    const h = new Harness(new MarkerInterpreter());
+    const ids = [
+      h.request('shell', 'complete_request', { code: 'x ab' }),
+      h.request('shell', 'complete_request', { code: 'x ab', cursor_pos: null }),
+      h.request('shell', 'complete_request', { code: 'x ab', cursor_pos: 99 }),
+    ];
+    const inspect = h.request('shell', 'inspect_request', { code: 'xyz' });
+    await h.settle();
+    for (const id of ids) {
+      assert.deepEqual(h.reply(id).content, { status: 'ok', matches: ['ab_done'], cursor_start: 2, cursor_end: 4, metadata: {} });
+    }
+    assert.deepEqual(h.reply(inspect).content.data, { 'text/plain': 'at 3: ' });
+  });
 });
