@@ -27,7 +27,8 @@ export interface OutputSink {
 
 /** Everything an execution may know about the request that started it. */
 export interface ExecutionContext {
-  /** The count the request was given (already incremented when not silent). */
+  /** The count the request was given: incremented first when the request is not silent and
+   * stores history, the current (unchanged) count otherwise. */
   executionCount: number;
   silent: boolean;
   storeHistory: boolean;

@@ -60,6 +60,16 @@ describe('protocol through jupyter_client', { skip }, () => {
     assert.equal(next, first + 1);
   });
 
+  test('store_history false: execute_input and reply carry the unchanged count, which does not advance', async () => {
+    const first = (await k.execute('')).reply.content.execution_count;
+    const unstored = await k.execute('', { store_history: false });
+    assert.equal(unstored.reply.content.status, 'ok');
+    assert.equal(unstored.reply.content.execution_count, first);
+    const input = unstored.iopub.find((m) => m.msg_type === 'execute_input');
+    assert.equal(input?.content.execution_count, first, 'execute_input is still published');
+    assert.equal((await k.execute('')).reply.content.execution_count, first + 1);
+  });
+
   test('heartbeat echoes', async () => {
     const { echo } = await k.call({ op: 'heartbeat', ping: 'ping-1234' });
     assert.equal(echo, 'ping-1234');

@@ -2,11 +2,14 @@
 //   print:TEXT  stdout   warn:TEXT  stderr   sleep:MS   wait (until interrupted)
 //   fail:MSG    error outcome   throw:MSG   a bug   result:TEXT   text/plain result
 //   input:PROMPT   asks for input and prints the answer   display:ID:TEXT   update:ID:TEXT
-// It records the order in which executions start and end, and introspection calls.
+//   count   prints the context's execution count
+// It records the order in which executions start and end (and introspection calls), and the
+// contexts it was given.
 import type { ExecuteOutcome, ExecutionContext, Interpreter, KernelInfo } from '../../src/protocol/interpreter.js';
 
 export class MarkerInterpreter implements Interpreter {
   readonly events: string[] = [];
+  readonly contexts: ExecutionContext[] = [];
   shutdowns: boolean[] = [];
 
   /** Answers at once. */
@@ -22,6 +25,7 @@ export class MarkerInterpreter implements Interpreter {
   /** Runs each marker line in turn. */
   async execute(code: string, ctx: ExecutionContext): Promise<ExecuteOutcome> {
     this.events.push(`start ${code}`);
+    this.contexts.push(ctx);
     try {
       let outcome: ExecuteOutcome = { status: 'ok' };
       for (const line of code.split('\n').filter(Boolean)) {
@@ -65,6 +69,9 @@ export class MarkerInterpreter implements Interpreter {
         return undefined;
       case 'update':
         ctx.output.updateDisplay(rest[0], { 'text/plain': rest[1] });
+        return undefined;
+      case 'count':
+        ctx.output.stream('stdout', String(ctx.executionCount));
         return undefined;
       default:
         return undefined;

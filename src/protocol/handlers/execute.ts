@@ -1,6 +1,7 @@
-// execute_request with ipykernel's semantics: execution_count for non-silent requests,
-// execute_input first, outputs bound to the request, the outcome broadcast and replied, and
-// stop_on_error asking the dispatcher to abort what is queued behind a failure.
+// execute_request with ipykernel's semantics: execution_count advanced only for requests that
+// are not silent and store history, execute_input first (unless silent), outputs bound to the
+// request, the outcome broadcast and replied, and stop_on_error asking the dispatcher to abort
+// what is queued behind a failure.
 import type { ContentOf } from '../content.js';
 import type { Iopub } from '../iopub.js';
 import type { ErrorOutcome, ExecuteOutcome, Interpreter } from '../interpreter.js';
@@ -40,7 +41,7 @@ export function readExecuteRequest(content: ContentOf<'execute_request'>): Execu
 export function executeHandler(deps: ExecuteDeps): Handler<'execute_request'> {
   return async (req) => {
     const request = readExecuteRequest(req.content);
-    if (!request.silent) deps.state.count += 1;
+    if (request.storeHistory) deps.state.count += 1;
     const count = deps.state.count;
     if (!request.silent) req.publish('execute_input', r.executeInputContent(request.code, count));
     const outcome = await run(deps, req, request, count);
