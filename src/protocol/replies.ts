@@ -115,14 +115,19 @@ export function historyReply(history: unknown[]): JsonObject {
   return { status: 'ok', history };
 }
 
-/** comm_info_reply: this kernel has no comms. */
-export function commInfoReply(): JsonObject {
-  return { status: 'ok', comms: {} };
+/** comm_info_reply: the open comms as {comm_id: {target_name}}. */
+export function commInfoReply(comms: Record<string, { target_name: string }> = {}): JsonObject {
+  return { status: 'ok', comms };
 }
 
 /** comm_close on iopub, refusing a comm_open. */
 export function commCloseContent(commId: string): JsonObject {
   return { comm_id: commId, data: {} };
+}
+
+/** comm_msg on iopub, from the kernel to one open comm. */
+export function commMsgContent(commId: string, data: JsonObject): JsonObject {
+  return { comm_id: commId, data };
 }
 
 /** shutdown_reply (on the request's channel and on iopub). */

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { Router } from 'zeromq';
 import type { ConnectionInfo } from './connection.js';
+import { CommRegistry } from './comms.js';
 import { Dispatcher } from './dispatcher.js';
 import { ExecutionState } from './handlers/execution-state.js';
 import { handlerTables } from './handlers/tables.js';
@@ -59,7 +60,7 @@ export async function startKernel({ connection, interpreter, log: rootLog }: Sta
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= closeAll());
   const dispatcher = new Dispatcher({
-    ...handlerTables({ interpreter, iopub, state, stdin }, { interpreter, state, close }),
+    ...handlerTables({ interpreter, iopub, state, stdin, comms: new CommRegistry() }, { interpreter, state, close }),
     send: (channel, msg) => encoded(sockets.send[channel])(msg),
     iopub,
     session,

@@ -107,10 +107,17 @@ describe('protocol through jupyter_client', { skip }, () => {
   test('comm_info is empty; comm_open for an unknown target is answered with comm_close', async () => {
     const info = await k.request('comm_info_request');
     assert.deepEqual(info.reply.content.comms, {});
+    const filtered = await k.request('comm_info_request', { target_name: 'icuda.status' }, 'control');
+    assert.deepEqual(filtered.reply.content, { status: 'ok', comms: {} });
     const id = await k.send('comm_open', { comm_id: 'c-1', target_name: 'nobody', data: {} });
     const [ex] = exchanges([id], await k.collect([id], { noReply: true, timeout: 10 }));
     assert.deepEqual(iopubTypes(ex), ['status:busy', 'comm_close', 'status:idle']);
     assert.equal(ex.iopub[1].content.comm_id, 'c-1');
+    const ids = [await k.send('comm_msg', { comm_id: 'c-1', data: { x: 1 } }), await k.send('comm_close', { comm_id: 'c-1', data: {} })];
+    for (const quiet of exchanges(ids, await k.collect(ids, { noReply: true, timeout: 10 }))) {
+      assert.deepEqual(iopubTypes(quiet), ['status:busy', 'status:idle'], 'comm_msg and comm_close to a closed comm change nothing');
+    }
+    assert.deepEqual((await k.request('comm_info_request')).reply.content.comms, {});
   });
 
   test('is_complete follows braces and strings', async () => {

@@ -2,7 +2,7 @@
 //   print:TEXT  stdout   warn:TEXT  stderr   sleep:MS   wait (until interrupted)
 //   fail:MSG    error outcome   throw:MSG   a bug   result:TEXT   text/plain result
 //   input:PROMPT   asks for input and prints the answer   display:ID:TEXT   update:ID:TEXT
-//   count   prints the context's execution count
+//   count   prints the context's execution count   notify:TARGET:TEXT   ctx.notify(TARGET, {text})
 // It records the order in which executions start and end (and introspection calls), and the
 // contexts it was given.
 import type { ExecuteOutcome, ExecutionContext, Interpreter, KernelInfo } from '../../src/protocol/interpreter.js';
@@ -11,6 +11,9 @@ export class MarkerInterpreter implements Interpreter {
   readonly events: string[] = [];
   readonly contexts: ExecutionContext[] = [];
   shutdowns: boolean[] = [];
+
+  /** `commTargets`: the comm targets this language accepts (none by default). */
+  constructor(readonly commTargets?: readonly string[]) {}
 
   /** Answers at once. */
   kernelInfo(): KernelInfo {
@@ -72,6 +75,9 @@ export class MarkerInterpreter implements Interpreter {
         return undefined;
       case 'count':
         ctx.output.stream('stdout', String(ctx.executionCount));
+        return undefined;
+      case 'notify':
+        ctx.notify(rest[0], { text: rest.slice(1).join(':') });
         return undefined;
       default:
         return undefined;

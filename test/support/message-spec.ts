@@ -30,6 +30,7 @@ const CONTENT: Record<string, Record<string, Kind>> = {
   history_reply: { status: 'string', history: 'array' },
   comm_info_reply: { status: 'string', comms: 'object' },
   comm_close: { comm_id: 'string', data: 'object' },
+  comm_msg: { comm_id: 'string', data: 'object' },
   shutdown_reply: { status: 'string', restart: 'boolean' },
   interrupt_reply: { status: 'string' },
   input_request: { prompt: 'string', password: 'boolean' },

@@ -2,6 +2,7 @@
 // are not silent and store history, execute_input first (unless silent), outputs bound to the
 // request, the outcome broadcast and replied, and stop_on_error asking the dispatcher to abort
 // what is queued behind a failure.
+import type { CommRegistry } from '../comms.js';
 import type { ContentOf } from '../content.js';
 import type { Iopub } from '../iopub.js';
 import type { ErrorOutcome, ExecuteOutcome, Interpreter } from '../interpreter.js';
@@ -16,6 +17,7 @@ export interface ExecuteDeps {
   iopub: Iopub;
   state: ExecutionState;
   stdin: StdinBroker;
+  comms: CommRegistry;
 }
 
 export interface ExecuteRequest {

@@ -1,5 +1,7 @@
-// The ExecutionContext an interpreter gets for one execute_request: output and input bound to
-// the request, and output refused (logged, dropped) once the execution has ended.
+// The ExecutionContext an interpreter gets for one execute_request: output, input and comm
+// notifications all bound to the request, and all refused (logged, dropped) once the
+// execution has ended.
+import type { CommRegistry } from '../comms.js';
 import type { Iopub } from '../iopub.js';
 import type { ExecutionContext, OutputSink } from '../interpreter.js';
 import * as r from '../replies.js';
@@ -9,6 +11,7 @@ import type { StdinBroker } from '../stdin.js';
 export interface ContextDeps {
   iopub: Iopub;
   stdin: StdinBroker;
+  comms: CommRegistry;
 }
 
 /** What the request asked for, as the context reports it. */
@@ -36,6 +39,7 @@ export function executionContext(
     signal,
     output: boundSink(deps.iopub, req, guard),
     input: (prompt, password = false) => askInput(deps.stdin, req, flags.allowStdin, signal, prompt, password),
+    notify: (target, data) => void (guard('notify') && notify(deps.comms, req, target, data)),
     log: req.log,
   };
   return { ctx, close: () => void (open = false) };
@@ -65,4 +69,11 @@ async function askInput(
 ): Promise<string> {
   if (!allowed) throw new Error('input was requested, but this frontend does not support stdin (allow_stdin is false)');
   return stdin.ask(req.msg, prompt, password, signal);
+}
+
+/** ctx.notify: a comm_msg to every open comm of `target`. */
+function notify(comms: CommRegistry, req: Request, target: string, data: Record<string, unknown>): void {
+  const ids = comms.idsOf(target);
+  if (ids.length === 0) req.log.debug({ target }, 'notify: no open comm for the target');
+  for (const id of ids) req.publish('comm_msg', r.commMsgContent(id, data));
 }

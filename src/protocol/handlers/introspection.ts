@@ -1,5 +1,5 @@
-// kernel_info, complete, inspect, is_complete, history and the comm requests. Cursor positions
-// cross this boundary as Unicode code points on the wire and UTF-16 indices for the interpreter.
+// kernel_info, complete, inspect, is_complete and history. Cursor positions cross this
+// boundary as Unicode code points on the wire and UTF-16 indices for the interpreter.
 import type { ContentOf } from '../content.js';
 import type { HistoryQuery, Interpreter } from '../interpreter.js';
 import * as r from '../replies.js';
@@ -80,15 +80,3 @@ export function readHistoryQuery(c: ContentOf<'history_request'>): HistoryQuery 
     unique: c.unique,
   };
 }
-
-/** comm_info_request: no comms here. */
-export const commInfoHandler: Handler<'comm_info_request'> = (req) => req.reply(r.commInfoReply());
-
-/** comm_open: no comm targets exist, so every comm is closed at once. */
-export const commOpenHandler: Handler<'comm_open'> = async (req) => {
-  req.log.info({ target: req.content.target_name }, 'comm_open for an unknown target: closing it');
-  req.publish('comm_close', r.commCloseContent(req.content.comm_id));
-};
-
-/** comm_msg and comm_close: nothing to do. */
-export const commIgnoreHandler: Handler<'comm_msg' | 'comm_close'> = async () => {};

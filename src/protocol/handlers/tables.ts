@@ -1,5 +1,6 @@
 // The handler tables: which handler serves each message type on shell and on control.
 import type { ControlHandlers, AnyHandler, MalformedHandler, ShellHandlers } from '../request.js';
+import * as comm from './comms.js';
 import { abortedHandler, executeHandler, malformedHandler, type ExecuteDeps } from './execute.js';
 import * as intro from './introspection.js';
 import { interruptHandler, shutdownHandler, type LifecycleDeps } from './lifecycle.js';
@@ -15,7 +16,7 @@ export interface HandlerTables {
 
 /** The shell and control handler tables, and the answers to aborted and malformed requests. */
 export function handlerTables(exec: ExecuteDeps, life: LifecycleDeps): HandlerTables {
-  const { interpreter } = exec;
+  const { interpreter, comms } = exec;
   const kernelInfo = intro.kernelInfoHandler(interpreter);
   const shutdown = shutdownHandler(life);
   const shell: ShellHandlers = {
@@ -25,10 +26,10 @@ export function handlerTables(exec: ExecuteDeps, life: LifecycleDeps): HandlerTa
     inspect_request: intro.inspectHandler(interpreter),
     is_complete_request: intro.isCompleteHandler(interpreter),
     history_request: intro.historyHandler(interpreter),
-    comm_info_request: intro.commInfoHandler,
-    comm_open: intro.commOpenHandler,
-    comm_msg: intro.commIgnoreHandler,
-    comm_close: intro.commIgnoreHandler,
+    comm_info_request: comm.commInfoHandler(comms),
+    comm_open: comm.commOpenHandler({ interpreter, comms }),
+    comm_msg: comm.commMsgHandler(comms),
+    comm_close: comm.commCloseHandler(comms),
     shutdown_request: shutdown,
   };
   // Control serves, even while shell is busy, everything that answers at once (as ipykernel

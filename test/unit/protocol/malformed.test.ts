@@ -86,7 +86,7 @@ describe('malformed content', () => {
   });
 
   test('malformed comm messages (no reply expected) are logged and dropped; busy and idle still wrap them', async () => {
-    const h = new Harness(new MarkerInterpreter());
+    const h = new Harness(new MarkerInterpreter(['t']));
     const ids = [
       h.request('shell', 'comm_open', { target_name: 't', data: {} }),
       h.request('shell', 'comm_open', { comm_id: 7, target_name: 'nobody' }),
@@ -98,6 +98,7 @@ describe('malformed content', () => {
       assert.deepEqual(h.iopubTypes(id), ['status:busy', 'status:idle'], 'no comm_close and no reply');
       assert.equal(h.of(id).filter((s) => s.channel === 'shell').length, 0);
     }
+    assert.deepEqual(h.comms.list(), {});
   });
 
   test('a malformed input_reply fails the pending input, saying why', async () => {
