@@ -1,104 +1,33 @@
 // Routes decoded requests to typed handler tables: shell requests one at a time in arrival
 // order, control requests at once (even while shell is busy). Every request is wrapped in
-// busy/idle on iopub; a handler that throws is logged and answered as an internal error.
+// busy/idle on iopub; its content is checked against its schema before a handler runs (a
+// malformed one is answered, and changes nothing); a handler that throws is logged and
+// answered as an internal error.
 import type { Logger } from 'pino';
+import { hasSchema, parseContent } from './content.js';
 import type { Iopub } from './iopub.js';
-import { createMessage, replyType, type JsonObject, type Message, type RequestChannel, type Session } from './messages.js';
+import type { Message, RequestChannel, Session } from './messages.js';
 import { errorReplyFields, internalErrorReply } from './replies.js';
+import { Scope, type AnyHandler, type ControlHandlers, type MalformedHandler, type ShellHandlers } from './request.js';
 
-export type ShellRequestType =
-  | 'execute_request'
-  | 'kernel_info_request'
-  | 'complete_request'
-  | 'inspect_request'
-  | 'is_complete_request'
-  | 'history_request'
-  | 'comm_info_request'
-  | 'shutdown_request'
-  | 'comm_open'
-  | 'comm_msg'
-  | 'comm_close';
-export type ControlRequestType =
-  | 'kernel_info_request'
-  | 'shutdown_request'
-  | 'interrupt_request'
-  | 'complete_request'
-  | 'inspect_request'
-  | 'is_complete_request'
-  | 'history_request'
-  | 'comm_info_request';
-
-/** One request being served, as a handler sees it. */
-export interface Request {
-  readonly channel: RequestChannel;
-  readonly msg: Message;
-  readonly log: Logger;
-  /** Whether a reply was sent already. */
-  readonly replied: boolean;
-  /** Sends the `*_reply` of this request on its channel, to its identities. */
-  reply(content: JsonObject): Promise<void>;
-  /** Broadcasts on iopub with this request as parent. */
-  publish(msgType: string, content: JsonObject): void;
-  /** Asks that the execute requests queued behind this one be aborted (stop_on_error). */
-  abortQueuedExecutes(): void;
-  /** Runs `fn` after this request's idle has been queued. */
-  afterIdle(fn: () => Promise<void> | void): void;
-}
-
-export type Handler = (req: Request) => Promise<void>;
-export type ShellHandlers = { [K in ShellRequestType]: Handler };
-export type ControlHandlers = { [K in ControlRequestType]: Handler };
 export type Send = (channel: RequestChannel, msg: Message) => Promise<void>;
 
 export interface DispatcherOptions {
   shell: ShellHandlers;
   control: ControlHandlers;
   /** Answers an execute_request aborted by stop_on_error. */
-  aborted: Handler;
+  aborted: AnyHandler;
+  /** Answers a request whose content does not fit its schema. */
+  malformed: MalformedHandler;
   send: Send;
   iopub: Iopub;
   session: Session;
   log: Logger;
 }
 
-/** The state of one request, behind the Request interface. */
-class Scope implements Request {
-  replied = false;
-  stopQueue = false;
-  readonly after: (() => Promise<void> | void)[] = [];
-  constructor(
-    readonly channel: RequestChannel,
-    readonly msg: Message,
-    readonly log: Logger,
-    private readonly opts: DispatcherOptions,
-  ) {}
-
-  /** Sends the reply; marks the request as answered first so a failed send is not answered twice. */
-  async reply(content: JsonObject): Promise<void> {
-    this.replied = true;
-    const { session, send } = this.opts;
-    await send(this.channel, createMessage(session, replyType(this.msg.header.msg_type), content, this.msg));
-  }
-
-  /** Broadcasts with this request as parent. */
-  publish(msgType: string, content: JsonObject): void {
-    this.opts.iopub.publish(this.msg, msgType, content);
-  }
-
-  /** Flags the queue for stop_on_error. */
-  abortQueuedExecutes(): void {
-    this.stopQueue = true;
-  }
-
-  /** Registers work for after idle. */
-  afterIdle(fn: () => Promise<void> | void): void {
-    this.after.push(fn);
-  }
-}
-
 export class Dispatcher {
-  readonly #queue: Message[] = [];
-  readonly #aborted = new WeakSet<Message>();
+  readonly #queue: Message<unknown>[] = [];
+  readonly #aborted = new WeakSet<Message<unknown>>();
   readonly #inflight = new Set<Promise<void>>();
   #draining = false;
   #stopped = false;
@@ -106,7 +35,7 @@ export class Dispatcher {
   constructor(private readonly opts: DispatcherOptions) {}
 
   /** Accepts one decoded request from shell or control. */
-  receive(channel: RequestChannel, msg: Message): void {
+  receive(channel: RequestChannel, msg: Message<unknown>): void {
     if (this.#stopped) return;
     if (channel === 'control') {
       this.#track(this.#serve('control', msg, this.#handler('control', msg)));
@@ -132,28 +61,30 @@ export class Dispatcher {
     this.#draining = true;
     try {
       for (let msg = this.#queue.shift(); msg && !this.#stopped; msg = this.#queue.shift()) {
-        const handler = this.#aborted.has(msg) ? this.opts.aborted : this.#handler('shell', msg);
-        await this.#serve('shell', msg, handler);
+        // An aborted execute is answered `aborted` whatever its content, as ipykernel does.
+        if (this.#aborted.has(msg)) await this.#serve('shell', msg, this.opts.aborted, false);
+        else await this.#serve('shell', msg, this.#handler('shell', msg));
       }
     } finally {
       this.#draining = false;
     }
   }
 
-  /** The handler for a message type on a channel, if any. */
-  #handler(channel: RequestChannel, msg: Message): Handler | undefined {
-    const table: Partial<Record<string, Handler>> = channel === 'shell' ? this.opts.shell : this.opts.control;
+  /** The handler for a message type on a channel, if any. Typed as taking any content: #serve
+   * gives it only content that passed the schema of its type, which is what it is typed for. */
+  #handler(channel: RequestChannel, msg: Message<unknown>): AnyHandler | undefined {
+    const table = (channel === 'shell' ? this.opts.shell : this.opts.control) as unknown as Partial<Record<string, AnyHandler>>;
     return Object.hasOwn(table, msg.header.msg_type) ? table[msg.header.msg_type] : undefined;
   }
 
   /** Serves one request inside busy/idle; never throws. */
-  async #serve(channel: RequestChannel, msg: Message, handler: Handler | undefined): Promise<void> {
+  async #serve(channel: RequestChannel, msg: Message<unknown>, handler: AnyHandler | undefined, checkContent = true): Promise<void> {
     const type = msg.header.msg_type;
     const log = this.opts.log.child({ msg_id: msg.header.msg_id, msg_type: type, channel });
     const scope = new Scope(channel, msg, log, this.opts);
     this.opts.iopub.status(msg, 'busy');
     try {
-      if (handler) await handler(scope);
+      if (handler) await this.#checkAndRun(scope, handler, checkContent);
       else if (this.#servedElsewhere(channel, type))
         await scope.reply(
           errorReplyFields({ ename: 'WrongChannel', evalue: `${type} is served on shell, not on ${channel}`, traceback: [] }),
@@ -166,6 +97,19 @@ export class Dispatcher {
     }
     await this.#runAfterIdle(scope);
     if (scope.stopQueue) await this.#abortQueuedExecutes(log);
+  }
+
+  /** Runs the handler on checked content; malformed content is answered (requests) or logged. */
+  async #checkAndRun(scope: Scope, handler: AnyHandler, checkContent: boolean): Promise<void> {
+    const type = scope.msg.header.msg_type;
+    if (!checkContent || !hasSchema(type)) return handler(scope);
+    const parsed = parseContent(type, scope.msg.content);
+    if (parsed.ok) {
+      scope.content = parsed.content;
+      return handler(scope);
+    }
+    scope.log.warn({ problem: parsed.problem }, 'malformed content: not served');
+    if (type.endsWith('_request')) await this.opts.malformed(scope, parsed.problem);
   }
 
   /** Whether a request type that this channel does not serve is served by the other one. */

@@ -27,7 +27,8 @@ export interface OutputSink {
 
 /** Everything an execution may know about the request that started it. */
 export interface ExecutionContext {
-  /** The count the request was given (already incremented when not silent). */
+  /** The count the request was given: incremented first when the request is not silent and
+   * stores history, the current (unchanged) count otherwise. */
   executionCount: number;
   silent: boolean;
   storeHistory: boolean;
@@ -38,6 +39,9 @@ export interface ExecutionContext {
   /** Asks the frontend for a line of input (input_request on stdin). Rejects when the request
    * did not allow stdin, or when the execution is interrupted. */
   input(prompt: string, password?: boolean): Promise<string>;
+  /** Sends `data` in a comm_msg (on iopub, parented to this request) to every open comm of
+   * `target`; does nothing when none is open, or once the execution has ended. */
+  notify(target: string, data: Record<string, unknown>): void;
   log: Logger;
 }
 
@@ -97,6 +101,8 @@ export interface KernelInfo {
   languageInfo: LanguageInfo;
   banner: string;
   helpLinks?: { text: string; url: string }[];
+  /** Whether the kernel speaks the debug protocol (debug_request); false when absent. */
+  debugger?: boolean;
 }
 
 export interface Interpreter {
@@ -111,4 +117,7 @@ export interface Interpreter {
   /** Kill everything started on behalf of the kernel and remove its files. Called before the
    * shutdown reply; also on SIGTERM. */
   shutdown(restart: boolean): Promise<void>;
+  /** The comm targets the language accepts: a comm_open for one of them stays open (and
+   * ExecutionContext.notify reaches it); one for any other target is closed at once. */
+  readonly commTargets?: readonly string[];
 }

@@ -9,9 +9,9 @@ export type StreamName = 'stdout' | 'stderr';
 
 /** What the rest of the runtime needs from iopub; never blocks the caller. */
 export interface Iopub {
-  publish(parent: Message | undefined, msgType: string, content: JsonObject): void;
-  status(parent: Message | undefined, state: ExecutionState): void;
-  stream(parent: Message, name: StreamName, text: string): void;
+  publish(parent: Message<unknown> | undefined, msgType: string, content: JsonObject): void;
+  status(parent: Message<unknown> | undefined, state: ExecutionState): void;
+  stream(parent: Message<unknown>, name: StreamName, text: string): void;
   /** Resolves once everything published so far has been handed to the transport. */
   flush(): Promise<void>;
   /** Stream text published but not yet handed to the transport (about its size in bytes). */
@@ -27,7 +27,7 @@ export interface IopubOptions {
 }
 
 interface PendingStream {
-  parent: Message;
+  parent: Message<unknown>;
   name: StreamName;
   chunks: string[];
   bytes: number;
@@ -63,18 +63,18 @@ export class IopubWriter implements Iopub {
   }
 
   /** Queues any iopub message after the pending stream text. */
-  publish(parent: Message | undefined, msgType: string, content: JsonObject): void {
+  publish(parent: Message<unknown> | undefined, msgType: string, content: JsonObject): void {
     this.#flushStream();
     this.#enqueue(parent, msgType, content);
   }
 
   /** Queues a status message. */
-  status(parent: Message | undefined, state: ExecutionState): void {
+  status(parent: Message<unknown> | undefined, state: ExecutionState): void {
     this.publish(parent, 'status', statusContent(state));
   }
 
   /** Adds stream text, coalescing it with the pending chunk of the same name and parent. */
-  stream(parent: Message, name: StreamName, text: string): void {
+  stream(parent: Message<unknown>, name: StreamName, text: string): void {
     if (text === '') return;
     const p = this.#pending;
     if (p && (p.parent !== parent || p.name !== name)) this.#flushStream();
@@ -96,7 +96,7 @@ export class IopubWriter implements Iopub {
   }
 
   /** Opens a new coalescing window. */
-  #startPending(parent: Message, name: StreamName): PendingStream {
+  #startPending(parent: Message<unknown>, name: StreamName): PendingStream {
     const timer = setTimeout(() => this.#flushStream(), this.#delayMs);
     timer.unref();
     this.#pending = { parent, name, chunks: [], bytes: 0, timer };
@@ -114,7 +114,7 @@ export class IopubWriter implements Iopub {
 
   /** Chains one send after the previous ones; a failed send is logged and never stops the chain. */
   #enqueue(
-    parent: Message | undefined,
+    parent: Message<unknown> | undefined,
     msgType: string,
     content: JsonObject,
     topic: Buffer = Buffer.from(`kernel.${this.options.session.id}.${msgType}`),

@@ -19,8 +19,9 @@ export interface Header {
   [field: string]: unknown;
 }
 
-/** One decoded message: routing identities, the four JSON parts and raw buffers. */
-export interface Message<Content extends object = JsonObject> {
+/** One decoded message: routing identities, the four JSON parts and raw buffers. A request
+ * as received has `unknown` content until it is checked (content.ts). */
+export interface Message<Content = JsonObject> {
   identities: Buffer[];
   header: Header;
   parent_header: Header | JsonObject;
@@ -57,7 +58,7 @@ export function createMessage(
   session: Session,
   msgType: string,
   content: object,
-  parent?: Message,
+  parent?: Message<unknown>,
   identities: Buffer[] = parent?.identities ?? [],
 ): Message {
   return {

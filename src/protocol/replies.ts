@@ -66,6 +66,16 @@ export function internalErrorReply(cause: unknown): JsonObject {
   return errorReplyFields({ ename: 'InternalError', evalue: error.message, traceback: (error.stack ?? error.message).split('\n') });
 }
 
+/** Any *_reply for a request whose content does not fit its schema; `problem` names the field. */
+export function malformedReply(problem: string): JsonObject {
+  return errorReplyFields({ ename: 'BadRequest', evalue: problem, traceback: [] });
+}
+
+/** execute_reply for a malformed execute_request: an error with the current, unchanged count. */
+export function executeMalformedReply(executionCount: number, problem: string): JsonObject {
+  return executeErrorReply(executionCount, { ename: 'BadRequest', evalue: problem, traceback: [] });
+}
+
 /** The status and error fields shared by every error reply. */
 export function errorReplyFields(error: Omit<ErrorOutcome, 'status'>): JsonObject {
   return { status: 'error', ...errorContent(error) };
@@ -81,6 +91,7 @@ export function kernelInfoReply(info: KernelInfo): JsonObject {
     language_info: info.languageInfo,
     banner: info.banner,
     help_links: info.helpLinks ?? [],
+    debugger: info.debugger ?? false,
   };
 }
 
@@ -104,14 +115,19 @@ export function historyReply(history: unknown[]): JsonObject {
   return { status: 'ok', history };
 }
 
-/** comm_info_reply: this kernel has no comms. */
-export function commInfoReply(): JsonObject {
-  return { status: 'ok', comms: {} };
+/** comm_info_reply: the open comms as {comm_id: {target_name}}. */
+export function commInfoReply(comms: Record<string, { target_name: string }> = {}): JsonObject {
+  return { status: 'ok', comms };
 }
 
 /** comm_close on iopub, refusing a comm_open. */
 export function commCloseContent(commId: string): JsonObject {
   return { comm_id: commId, data: {} };
+}
+
+/** comm_msg on iopub, from the kernel to one open comm. */
+export function commMsgContent(commId: string, data: JsonObject): JsonObject {
+  return { comm_id: commId, data };
 }
 
 /** shutdown_reply (on the request's channel and on iopub). */

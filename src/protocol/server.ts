@@ -3,8 +3,9 @@
 import type { Logger } from 'pino';
 import type { Router } from 'zeromq';
 import type { ConnectionInfo } from './connection.js';
+import { CommRegistry } from './comms.js';
 import { Dispatcher } from './dispatcher.js';
-import { ExecutionState } from './handlers/execute.js';
+import { ExecutionState } from './handlers/execution-state.js';
 import { handlerTables } from './handlers/tables.js';
 import type { Interpreter } from './interpreter.js';
 import { IopubWriter } from './iopub.js';
@@ -12,7 +13,7 @@ import { createSession, type Message } from './messages.js';
 import { Signer } from './signer.js';
 import { openSockets, type SerialSend } from './sockets.js';
 import { StdinBroker } from './stdin.js';
-import { decodeFrames, encodeMessage, WireError } from './wire.js';
+import { decodeRequest, encodeMessage, WireError } from './wire.js';
 
 export interface StartKernelOptions {
   connection: ConnectionInfo;
@@ -59,7 +60,7 @@ export async function startKernel({ connection, interpreter, log: rootLog }: Sta
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= closeAll());
   const dispatcher = new Dispatcher({
-    ...handlerTables({ interpreter, iopub, state, stdin }, { interpreter, state, close }),
+    ...handlerTables({ interpreter, iopub, state, stdin, comms: new CommRegistry() }, { interpreter, state, close }),
     send: (channel, msg) => encoded(sockets.send[channel])(msg),
     iopub,
     session,
@@ -100,11 +101,11 @@ export async function startKernel({ connection, interpreter, log: rootLog }: Sta
 }
 
 /** Reads one ROUTER socket until it closes; messages that fail decoding are logged and dropped. */
-async function readLoop(socket: Router, signer: Signer, log: Logger, deliver: (msg: Message) => void): Promise<void> {
+async function readLoop(socket: Router, signer: Signer, log: Logger, deliver: (msg: Message<unknown>) => void): Promise<void> {
   try {
     for await (const frames of socket) {
       try {
-        deliver(decodeFrames(frames, signer));
+        deliver(decodeRequest(frames, signer));
       } catch (err) {
         if (err instanceof WireError) log.warn({ code: err.code, reason: err.message }, 'dropped a message');
         else log.error({ err }, 'failed to deliver a message');

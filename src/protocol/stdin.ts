@@ -1,6 +1,9 @@
 // input_request / input_reply on the stdin channel: the kernel asks the frontend that sent an
-// execute request (same identities as on shell) for a line, and waits for its answer.
+// execute request (same identities as on shell) for a line, and waits for its answer. An
+// input_reply whose content is malformed fails the pending request, saying why, rather than
+// leaving the execution waiting for a reply that will not come.
 import type { Logger } from 'pino';
+import { parseContent } from './content.js';
 import { createMessage, type Message, type Session } from './messages.js';
 import { inputRequestContent } from './replies.js';
 
@@ -20,7 +23,7 @@ export class StdinBroker {
   ) {}
 
   /** Sends input_request to the requester of `parent` and resolves with the reply's value. */
-  async ask(parent: Message, prompt: string, password: boolean, signal: AbortSignal): Promise<string> {
+  async ask(parent: Message<unknown>, prompt: string, password: boolean, signal: AbortSignal): Promise<string> {
     if (signal.aborted) throw new Error('input request interrupted');
     if (this.#pending) throw new Error('an input request is already waiting for a reply');
     const msg = createMessage(this.session, 'input_request', inputRequestContent(prompt, password), parent);
@@ -39,7 +42,7 @@ export class StdinBroker {
   }
 
   /** Accepts a message received on stdin; only an input_reply to the pending request counts. */
-  receive(msg: Message): void {
+  receive(msg: Message<unknown>): void {
     if (msg.header.msg_type !== 'input_reply') {
       this.log.warn({ msg_type: msg.header.msg_type }, 'unexpected message on stdin: ignored');
       return;
@@ -49,8 +52,12 @@ export class StdinBroker {
       this.log.warn({ parent_id: parentId }, 'input_reply without a matching input_request: ignored');
       return;
     }
-    const value = msg.content.value;
-    this.#settle(typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '');
+    const parsed = parseContent('input_reply', msg.content);
+    if (parsed.ok) this.#settle(parsed.content.value);
+    else {
+      this.log.warn({ problem: parsed.problem }, 'malformed input_reply: the input request fails');
+      this.#settle(undefined, new Error(`malformed input_reply from the frontend (${parsed.problem})`));
+    }
   }
 
   /** Rejects a pending request (shutdown). */

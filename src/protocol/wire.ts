@@ -21,6 +21,14 @@ export class WireError extends Error {
 
 /** Decodes and verifies received frames; throws WireError when they are not a valid message. */
 export function decodeFrames(frames: readonly Buffer[], signer: Signer): Message {
+  const msg = decodeRequest(frames, signer);
+  if (!isObject(msg.content)) throw new WireError('bad-json', 'content is not a JSON object');
+  return msg as Message;
+}
+
+/** Decodes and verifies a request: as decodeFrames, but content may be any JSON value, for the
+ * runtime to check against the request's schema and answer when it does not fit. */
+export function decodeRequest(frames: readonly Buffer[], signer: Signer): Message<unknown> {
   const split = frames.findIndex((f) => f.equals(DELIMITER));
   if (split < 0) throw new WireError('missing-delimiter', `no <IDS|MSG> delimiter among ${frames.length} frames`);
   const rest = frames.slice(split + 1);
@@ -31,7 +39,7 @@ export function decodeFrames(frames: readonly Buffer[], signer: Signer): Message
   const verdict = signer.verify(signature, parts);
   if (verdict === 'invalid') throw new WireError('bad-signature', 'signature does not match');
   if (verdict === 'replayed') throw new WireError('replayed', 'signature seen before (replayed message)');
-  const [header, parent, metadata, content] = parts.map(parseObject);
+  const [header, parent, metadata] = parts.slice(0, 3).map(parseObject);
   if (typeof header.msg_type !== 'string' || typeof header.msg_id !== 'string') {
     throw new WireError('bad-json', 'header has no msg_type or msg_id string');
   }
@@ -40,7 +48,7 @@ export function decodeFrames(frames: readonly Buffer[], signer: Signer): Message
     header: header as Header,
     parent_header: parent,
     metadata: metadata,
-    content: content,
+    content: parseJson(parts[3], 'content'),
     buffers: rest.slice(5),
   };
 }
@@ -53,15 +61,22 @@ export function encodeMessage(msg: Message, signer: Signer): Buffer[] {
 
 /** Parses one JSON frame that must hold an object. */
 function parseObject(frame: Buffer, index: number): JsonObject {
-  const names = ['header', 'parent_header', 'metadata', 'content'];
-  let value: unknown;
+  const name = ['header', 'parent_header', 'metadata'][index];
+  const value = parseJson(frame, name);
+  if (!isObject(value)) throw new WireError('bad-json', `${name} is not a JSON object`);
+  return value;
+}
+
+/** Parses one JSON frame. */
+function parseJson(frame: Buffer, name: string): unknown {
   try {
-    value = JSON.parse(frame.toString('utf8'));
+    return JSON.parse(frame.toString('utf8'));
   } catch (cause) {
-    throw new WireError('bad-json', `${names[index]} is not valid JSON`, { cause });
+    throw new WireError('bad-json', `${name} is not valid JSON`, { cause });
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new WireError('bad-json', `${names[index]} is not a JSON object`);
-  }
-  return value as JsonObject;
+}
+
+/** Whether a parsed JSON value is an object (not null, not an array). */
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

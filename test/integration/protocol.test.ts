@@ -31,6 +31,7 @@ describe('protocol through jupyter_client', { skip }, () => {
       assert.equal(c.language_info.file_extension, '.cu');
       assert.equal(c.language_info.pygments_lexer, 'cuda');
       assert.ok(c.language_info.codemirror_mode, 'codemirror_mode set');
+      assert.equal(c.debugger, false, 'JupyterLab reads debugger to decide on a debug session');
       assert.deepEqual(iopubTypes(ex), ['status:busy', 'status:idle']);
     }
   });
@@ -57,6 +58,16 @@ describe('protocol through jupyter_client', { skip }, () => {
     assert.ok(!iopubTypes(silent).includes('execute_input'), 'silent requests broadcast no execute_input');
     const next = (await k.execute('')).reply.content.execution_count;
     assert.equal(next, first + 1);
+  });
+
+  test('store_history false: execute_input and reply carry the unchanged count, which does not advance', async () => {
+    const first = (await k.execute('')).reply.content.execution_count;
+    const unstored = await k.execute('', { store_history: false });
+    assert.equal(unstored.reply.content.status, 'ok');
+    assert.equal(unstored.reply.content.execution_count, first);
+    const input = unstored.iopub.find((m) => m.msg_type === 'execute_input');
+    assert.equal(input?.content.execution_count, first, 'execute_input is still published');
+    assert.equal((await k.execute('')).reply.content.execution_count, first + 1);
   });
 
   test('heartbeat echoes', async () => {
@@ -96,10 +107,17 @@ describe('protocol through jupyter_client', { skip }, () => {
   test('comm_info is empty; comm_open for an unknown target is answered with comm_close', async () => {
     const info = await k.request('comm_info_request');
     assert.deepEqual(info.reply.content.comms, {});
+    const filtered = await k.request('comm_info_request', { target_name: 'icuda.status' }, 'control');
+    assert.deepEqual(filtered.reply.content, { status: 'ok', comms: {} });
     const id = await k.send('comm_open', { comm_id: 'c-1', target_name: 'nobody', data: {} });
     const [ex] = exchanges([id], await k.collect([id], { noReply: true, timeout: 10 }));
     assert.deepEqual(iopubTypes(ex), ['status:busy', 'comm_close', 'status:idle']);
     assert.equal(ex.iopub[1].content.comm_id, 'c-1');
+    const ids = [await k.send('comm_msg', { comm_id: 'c-1', data: { x: 1 } }), await k.send('comm_close', { comm_id: 'c-1', data: {} })];
+    for (const quiet of exchanges(ids, await k.collect(ids, { noReply: true, timeout: 10 }))) {
+      assert.deepEqual(iopubTypes(quiet), ['status:busy', 'status:idle'], 'comm_msg and comm_close to a closed comm change nothing');
+    }
+    assert.deepEqual((await k.request('comm_info_request')).reply.content.comms, {});
   });
 
   test('is_complete follows braces and strings', async () => {

@@ -36,6 +36,7 @@ export function fakeContext(executionCount = 1): { ctx: ExecutionContext; sink: 
     input: async () => {
       throw new Error('no stdin in tests');
     },
+    notify: () => {},
     log: silentLogger(),
   };
   return { ctx, sink, abort };

@@ -2,12 +2,18 @@
 //   print:TEXT  stdout   warn:TEXT  stderr   sleep:MS   wait (until interrupted)
 //   fail:MSG    error outcome   throw:MSG   a bug   result:TEXT   text/plain result
 //   input:PROMPT   asks for input and prints the answer   display:ID:TEXT   update:ID:TEXT
-// It records the order in which executions start and end.
+//   count   prints the context's execution count   notify:TARGET:TEXT   ctx.notify(TARGET, {text})
+// It records the order in which executions start and end (and introspection calls), and the
+// contexts it was given.
 import type { ExecuteOutcome, ExecutionContext, Interpreter, KernelInfo } from '../../src/protocol/interpreter.js';
 
 export class MarkerInterpreter implements Interpreter {
   readonly events: string[] = [];
+  readonly contexts: ExecutionContext[] = [];
   shutdowns: boolean[] = [];
+
+  /** `commTargets`: the comm targets this language accepts (none by default). */
+  constructor(readonly commTargets?: readonly string[]) {}
 
   /** Answers at once. */
   kernelInfo(): KernelInfo {
@@ -22,6 +28,7 @@ export class MarkerInterpreter implements Interpreter {
   /** Runs each marker line in turn. */
   async execute(code: string, ctx: ExecutionContext): Promise<ExecuteOutcome> {
     this.events.push(`start ${code}`);
+    this.contexts.push(ctx);
     try {
       let outcome: ExecuteOutcome = { status: 'ok' };
       for (const line of code.split('\n').filter(Boolean)) {
@@ -66,6 +73,12 @@ export class MarkerInterpreter implements Interpreter {
       case 'update':
         ctx.output.updateDisplay(rest[0], { 'text/plain': rest[1] });
         return undefined;
+      case 'count':
+        ctx.output.stream('stdout', String(ctx.executionCount));
+        return undefined;
+      case 'notify':
+        ctx.notify(rest[0], { text: rest.slice(1).join(':') });
+        return undefined;
       default:
         return undefined;
     }
@@ -73,6 +86,7 @@ export class MarkerInterpreter implements Interpreter {
 
   /** Completes the word before the cursor (JS indices). */
   async complete(code: string, cursorPos: number) {
+    this.events.push(`complete ${cursorPos}`);
     let start = cursorPos;
     while (start > 0 && /\w/.test(code[start - 1])) start -= 1;
     return { matches: [`${code.slice(start, cursorPos)}_done`], cursorStart: start, cursorEnd: cursorPos };
@@ -80,17 +94,20 @@ export class MarkerInterpreter implements Interpreter {
 
   /** Reports the character at the cursor. */
   async inspect(code: string, cursorPos: number) {
+    this.events.push(`inspect ${cursorPos}`);
     if (code.startsWith('throw')) throw new Error('inspect exploded');
     return { found: true, data: { 'text/plain': `at ${cursorPos}: ${code.slice(cursorPos, cursorPos + 1)}` } };
   }
 
   /** Incomplete while the cell ends with a backslash. */
   async isComplete(code: string) {
+    this.events.push('isComplete');
     return code.endsWith('\\') ? { status: 'incomplete' as const, indent: '  ' } : { status: 'complete' as const };
   }
 
   /** No history. */
   async history() {
+    this.events.push('history');
     return [];
   }
 

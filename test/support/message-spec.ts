@@ -22,6 +22,7 @@ const CONTENT: Record<string, Record<string, Kind>> = {
     implementation_version: 'string',
     language_info: 'object',
     banner: 'string',
+    debugger: 'boolean',
   },
   complete_reply: { status: 'string', matches: 'array', cursor_start: 'number', cursor_end: 'number', metadata: 'object' },
   inspect_reply: { status: 'string', found: 'boolean', data: 'object', metadata: 'object' },
@@ -29,6 +30,7 @@ const CONTENT: Record<string, Record<string, Kind>> = {
   history_reply: { status: 'string', history: 'array' },
   comm_info_reply: { status: 'string', comms: 'object' },
   comm_close: { comm_id: 'string', data: 'object' },
+  comm_msg: { comm_id: 'string', data: 'object' },
   shutdown_reply: { status: 'string', restart: 'boolean' },
   interrupt_reply: { status: 'string' },
   input_request: { prompt: 'string', password: 'boolean' },
@@ -47,8 +49,9 @@ export interface WireMessage {
   content: Record<string, any>;
 }
 
-/** is_complete_reply's status says whether the code is complete, not whether the request failed. */
-const IS_COMPLETE_STATUS = new Set(['complete', 'incomplete', 'invalid', 'unknown']);
+/** is_complete_reply's status says whether the code is complete; `error` when the request was
+ * malformed (then with the error fields, as every error reply). */
+const IS_COMPLETE_STATUS = new Set(['complete', 'incomplete', 'invalid', 'unknown', 'error']);
 
 /** Asserts that a message has a valid header and the reference content for its type. */
 export function validateMessage(msg: WireMessage): void {
@@ -61,13 +64,16 @@ export function validateMessage(msg: WireMessage): void {
   assert.match(h.version as string, /^5\.\d+$/, `${where}: header.version`);
   assert.equal(typeof msg.parent_header, 'object', `${where}: parent_header`);
   assert.equal(typeof msg.metadata, 'object', `${where}: metadata`);
-  const shape = CONTENT[msg.msg_type];
+  // An error reply carries the error fields instead of its type's own (execute_reply keeps its count).
+  const failed = msg.msg_type.endsWith('_reply') && msg.content.status === 'error' && msg.msg_type !== 'execute_reply';
+  const shape = failed ? undefined : CONTENT[msg.msg_type];
   if (shape) checkShape(where, msg.content, shape);
   if (msg.msg_type === 'status') assert.ok(STATES.has(msg.content.execution_state), `${where}: state`);
   if (msg.msg_type === 'stream') assert.ok(['stdout', 'stderr'].includes(msg.content.name), `${where}: name`);
   if (msg.msg_type === 'is_complete_reply') {
     assert.ok(IS_COMPLETE_STATUS.has(msg.content.status), `${where}: status ${msg.content.status}`);
     if (msg.content.status === 'incomplete') assert.equal(typeof msg.content.indent, 'string', `${where}: indent`);
+    if (msg.content.status === 'error') checkShape(where, msg.content, CONTENT.error);
   } else if (msg.msg_type.endsWith('_reply') && 'status' in msg.content) {
     assert.ok(REPLY_STATUS.has(msg.content.status), `${where}: status ${msg.content.status}`);
     if (msg.content.status === 'error') checkShape(where, msg.content, CONTENT.error);

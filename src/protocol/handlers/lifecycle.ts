@@ -1,9 +1,9 @@
 // shutdown_request and interrupt_request: stop the running execution, let the interpreter clean
 // up, answer, and (for shutdown) close the kernel once the request's idle is out.
-import type { Handler } from '../dispatcher.js';
 import type { Interpreter } from '../interpreter.js';
 import * as r from '../replies.js';
-import type { ExecutionState } from './execute.js';
+import type { Handler } from '../request.js';
+import type { ExecutionState } from './execution-state.js';
 
 export interface LifecycleDeps {
   interpreter: Interpreter;
@@ -13,9 +13,9 @@ export interface LifecycleDeps {
 }
 
 /** shutdown_request (control, also accepted on shell). */
-export function shutdownHandler(deps: LifecycleDeps): Handler {
+export function shutdownHandler(deps: LifecycleDeps): Handler<'shutdown_request'> {
   return async (req) => {
-    const restart = req.msg.content.restart === true;
+    const { restart } = req.content;
     req.log.info({ restart }, 'shutdown requested');
     deps.state.shutdown();
     try {
@@ -30,7 +30,7 @@ export function shutdownHandler(deps: LifecycleDeps): Handler {
 }
 
 /** interrupt_request on control: aborts the running execution, if any. */
-export function interruptHandler(state: ExecutionState): Handler {
+export function interruptHandler(state: ExecutionState): Handler<'interrupt_request'> {
   return async (req) => {
     const running = state.interrupt();
     req.log.info({ running }, 'interrupt requested');

@@ -1,7 +1,8 @@
 // A kernel core without sockets: the real dispatcher, handlers and iopub writer, with every
 // sent message recorded in order, for driving the protocol layer in unit tests.
+import { CommRegistry } from '../../../src/protocol/comms.js';
 import { Dispatcher } from '../../../src/protocol/dispatcher.js';
-import { ExecutionState } from '../../../src/protocol/handlers/execute.js';
+import { ExecutionState } from '../../../src/protocol/handlers/execution-state.js';
 import { handlerTables } from '../../../src/protocol/handlers/tables.js';
 import type { Interpreter } from '../../../src/protocol/interpreter.js';
 import { IopubWriter } from '../../../src/protocol/iopub.js';
@@ -26,6 +27,7 @@ export class Harness {
   readonly client = createSession('client');
   readonly session = createSession();
   readonly state = new ExecutionState();
+  readonly comms = new CommRegistry();
   readonly iopub: IopubWriter;
   readonly stdin: StdinBroker;
   readonly dispatcher: Dispatcher;
@@ -38,7 +40,7 @@ export class Harness {
     this.stdin = new StdinBroker(this.session, record('stdin'), log);
     const close = async () => void (this.closed += 1);
     const tables = handlerTables(
-      { interpreter, iopub: this.iopub, state: this.state, stdin: this.stdin },
+      { interpreter, iopub: this.iopub, state: this.state, stdin: this.stdin, comms: this.comms },
       { interpreter, state: this.state, close },
     );
     this.dispatcher = new Dispatcher({
@@ -50,9 +52,9 @@ export class Harness {
     });
   }
 
-  /** Sends a request as a frontend would; returns its msg_id. */
-  request(channel: RequestChannel, msgType: string, content: JsonObject = {}): string {
-    const msg = createMessage(this.client, msgType, content, undefined, [Buffer.from('frontend')]);
+  /** Sends a request as a frontend would (its content any JSON value); returns its msg_id. */
+  request(channel: RequestChannel, msgType: string, content: unknown = {}): string {
+    const msg = { ...createMessage(this.client, msgType, {}, undefined, [Buffer.from('frontend')]), content };
     this.dispatcher.receive(channel, msg);
     return msg.header.msg_id;
   }

@@ -49,6 +49,7 @@ describe('cursor positions', () => {
     assert.equal(h.reply(info).header.msg_type, 'kernel_info_reply');
     assert.deepEqual(Object.keys(c).sort(), [
       'banner',
+      'debugger',
       'help_links',
       'implementation',
       'implementation_version',
@@ -56,5 +57,33 @@ describe('cursor positions', () => {
       'protocol_version',
       'status',
     ]);
+  });
+
+  test('kernel_info_reply says debugger: false unless the interpreter says it speaks the debug protocol', async () => {
+    const plain = new Harness(new MarkerInterpreter());
+    const id = plain.request('shell', 'kernel_info_request');
+    await plain.settle();
+    assert.equal(plain.reply(id).content.debugger, false);
+    const debugging = new MarkerInterpreter();
+    debugging.kernelInfo = () => ({ ...new MarkerInterpreter().kernelInfo(), debugger: true });
+    const h = new Harness(debugging);
+    const again = h.request('control', 'kernel_info_request');
+    await h.settle();
+    assert.equal(h.reply(again).content.debugger, true);
+  });
+
+  test('complete and inspect without cursor_pos (or with null) mean the end of the code', async () => {
+    const h = new Harness(new MarkerInterpreter());
+    const ids = [
+      h.request('shell', 'complete_request', { code: 'x ab' }),
+      h.request('shell', 'complete_request', { code: 'x ab', cursor_pos: null }),
+      h.request('shell', 'complete_request', { code: 'x ab', cursor_pos: 99 }),
+    ];
+    const inspect = h.request('shell', 'inspect_request', { code: 'xyz' });
+    await h.settle();
+    for (const id of ids) {
+      assert.deepEqual(h.reply(id).content, { status: 'ok', matches: ['ab_done'], cursor_start: 2, cursor_end: 4, metadata: {} });
+    }
+    assert.deepEqual(h.reply(inspect).content.data, { 'text/plain': 'at 3: ' });
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createMessage, createSession } from '../../../src/protocol/messages.js';
 import { Signer } from '../../../src/protocol/signer.js';
-import { decodeFrames, DELIMITER, encodeMessage, WireError } from '../../../src/protocol/wire.js';
+import { decodeFrames, decodeRequest, DELIMITER, encodeMessage, WireError } from '../../../src/protocol/wire.js';
 
 const session = createSession();
 
@@ -70,5 +70,20 @@ describe('wire', () => {
     const once = encodeMessage(sample(), signer);
     decodeFrames(once, signer);
     rejects(once, signer, 'replayed');
+  });
+
+  test('a request may carry any JSON content, for the runtime to check and answer', () => {
+    const signer = new Signer('hmac-sha256', 'secret');
+    for (const content of [[], null, 123, 'text']) {
+      const frames = encodeMessage({ ...sample(), content: content as never }, signer);
+      assert.deepEqual(decodeRequest(frames, signer).content, content);
+      rejects(encodeMessage({ ...sample(), content: content as never }, signer), signer, 'bad-json');
+    }
+    const unsigned = encodeMessage(sample(), new Signer('hmac-sha256', ''));
+    const notJson = [...unsigned.slice(0, 7), Buffer.from('{nope')];
+    assert.throws(
+      () => decodeRequest(notJson, new Signer('hmac-sha256', '')),
+      (e: unknown) => e instanceof WireError && e.code === 'bad-json' && /content is not valid JSON/.test(e.message),
+    );
   });
 });
