@@ -19,7 +19,7 @@ import { openHistory } from './history.js';
 import { checkComplete, completeAt, inspectAt } from './introspection/introspection.js';
 import { MagicError, parseCell } from './magics/magics.js';
 import type { Plan } from './magics/plan.js';
-import { runProgramCell, type ProgramCellDeps } from './program-cell.js';
+import { phase, runProgramCell, STATUS_TARGET, type ProgramCellDeps } from './program-cell.js';
 
 export interface CudaInterpreterOptions {
   settings: Settings;
@@ -92,6 +92,8 @@ export function createCudaInterpreter({ settings, log: parentLog }: CudaInterpre
   });
 
   return {
+    commTargets: [STATUS_TARGET],
+
     kernelInfo(): KernelInfo {
       const gpu = actions.bannerGpu() || 'GPU: still looking';
       return {
@@ -126,7 +128,11 @@ export function createCudaInterpreter({ settings, log: parentLog }: CudaInterpre
       if (early) return early;
       if (!plan.hasCode) return { status: 'ok' };
       if (closed || ctx.signal.aborted) return interrupted();
-      return executor.execute(jobOf(plan, ctx), ctx);
+      try {
+        return await executor.execute(jobOf(plan, ctx), ctx);
+      } finally {
+        phase(ctx, 'done');
+      }
     },
 
     async complete(code, cursorPos) {

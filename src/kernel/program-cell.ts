@@ -18,6 +18,9 @@ import type { CellActions } from './actions/cell-actions.js';
 import type { RunWith } from './actions/profilers.js';
 import type { Plan } from './magics/plan.js';
 
+/** The comm target of the cell-status messages (labextension/ listens on it). */
+export const STATUS_TARGET = 'icuda.status';
+
 /** File system errors that mean the scratch location cannot take the cell's files. */
 const SCRATCH_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM']);
 
@@ -58,6 +61,7 @@ async function build(deps: ProgramCellDeps, nvcc: string, plan: Plan, flags: str
     await writeFile(join(dir, 'cell.cu'), cellFile(plan.source, ctx.executionCount));
     const more = await actions.compileExtra(plan);
     if ('status' in more) return more;
+    phase(ctx, 'compiling');
     const [compiled, compileMs] = await timed(async () =>
       compileCached(deps.cache, {
         nvcc,
@@ -84,6 +88,7 @@ async function build(deps: ProgramCellDeps, nvcc: string, plan: Plan, flags: str
     if (shown) return shown;
     if (compiled.warnings) ctx.output.stream('stderr', compiled.warnings + '\n');
     if (ctx.signal.aborted) return interrupted();
+    phase(ctx, 'running');
     const outputFile = join(dirname(dirname(dir)), `output-cell${ctx.executionCount}-${Date.now()}.txt`);
     const output = limitOutput(ctx.output, plan.outputLimit ?? settings.outputLimit, outputFile);
     try {
@@ -110,6 +115,11 @@ async function build(deps: ProgramCellDeps, nvcc: string, plan: Plan, flags: str
     if (plan.keep) ctx.output.stream('stdout', `kept ${dir}\n`);
     else await deps.scratch.removeRun(dir);
   }
+}
+
+/** Tells a frontend that listens (the JupyterLab extension's comm) what the cell is doing. */
+export function phase(ctx: ExecutionContext, what: 'compiling' | 'running' | 'done'): void {
+  ctx.notify(STATUS_TARGET, { phase: what, execution_count: ctx.executionCount });
 }
 
 /** A full, read-only or forbidden scratch location is the cell's error, not the kernel's. */

@@ -120,6 +120,25 @@ describe('protocol through jupyter_client', { skip }, () => {
     assert.deepEqual((await k.request('comm_info_request')).reply.content.comms, {});
   });
 
+  test("an open icuda.status comm hears a cell's phases: compiling, running, done; nothing else changes", async () => {
+    const open = await k.send('comm_open', { comm_id: 'status-1', target_name: 'icuda.status', data: {} });
+    const [opened] = exchanges([open], await k.collect([open], { noReply: true, timeout: 10 }));
+    assert.deepEqual(iopubTypes(opened), ['status:busy', 'status:idle'], 'a known target stays open: no comm_close');
+    assert.deepEqual((await k.request('comm_info_request')).reply.content.comms, { 'status-1': { target_name: 'icuda.status' } });
+    const ex = await k.execute(HELLO);
+    const phases = ex.iopub.filter((m) => m.msg_type === 'comm_msg').map((m) => [m.content.comm_id, m.content.data.phase]);
+    assert.deepEqual(phases, [
+      ['status-1', 'compiling'],
+      ['status-1', 'running'],
+      ['status-1', 'done'],
+    ]);
+    assert.equal(streamText(ex, 'stdout'), 'hello from the cell\n');
+    const closed = await k.send('comm_close', { comm_id: 'status-1', data: {} });
+    await k.collect([closed], { noReply: true, timeout: 10 });
+    const after = await k.execute(HELLO);
+    assert.ok(!after.iopub.some((m) => m.msg_type === 'comm_msg'), 'a closed comm hears nothing');
+  });
+
   test('is_complete follows braces and strings', async () => {
     const status = async (code: string) => (await k.request('is_complete_request', { code })).reply.content.status;
     assert.equal(await status('int main() {'), 'incomplete');
