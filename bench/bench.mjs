@@ -22,7 +22,7 @@ const ratio = (a, b) => (a == null || b == null ? '-' : `${(a / b).toFixed(2)}x`
 try {
   execFileSync(process.execPath, [join(root, 'bin', 'icuda.js'), 'install', '--user'], { env, stdio: 'ignore' });
   // The exact command line icuda gives nvcc for a cell without flags: "same file and flags".
-  const { nvccArgs } = await import(pathToFileURL(join(root, 'dist', 'src', 'kernel', 'compiler.js')).href);
+  const { nvccArgs } = await import(pathToFileURL(join(root, 'dist', 'src', 'engine', 'compile', 'compiler.js')).href);
   const run = spawnSync(python, [join(root, 'bench', 'driver.py'), '--nvcc-args', JSON.stringify(nvccArgs([])), ...process.argv.slice(2)], {
     env,
     encoding: 'utf8',

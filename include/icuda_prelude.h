@@ -1,6 +1,8 @@
 // icuda_prelude.h: included (nvcc -include) before every cell by the icuda kernel.
 // 1. A cell's output goes to pipes, where stdio would buffer it in blocks: make stdout line
-//    buffered and stderr unbuffered before main() so output streams to the notebook live.
+//    buffered and stderr unbuffered before main() so output streams to the notebook live; and
+//    stdin line buffered, so that reading it flushes a pending prompt ("Enter a number: ")
+//    first, as in a terminal (C's rule: input on a line-buffered stream flushes line-buffered output).
 // 2. With ICUDA_HOOKS (icuda links with --wrap=main --wrap=dlopen): when the program used the
 //    CUDA runtime (it loaded the driver library), the runtime's last error is checked after
 //    main returns (or at exit) and, when one is pending, reported to the kernel as a framed
@@ -13,6 +15,7 @@
 __attribute__((constructor)) static void icuda_stream_output_live(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   setvbuf(stderr, NULL, _IONBF, 0);
+  setvbuf(stdin, NULL, _IOLBF, 0);
 }
 
 #if defined(ICUDA_HOOKS) && !defined(__CUDACC_RTC__)

@@ -29,7 +29,7 @@ for (let i = 0; i < runs; i++) {
 }
 
 // The same program as a cell: the first run compiles (and fills the cache), the rest hit.
-const session = await KernelSession.start();
+const session = await KernelSession.start(process.env, tmpdir());
 const cell = [];
 let firstMs = 0;
 try {

@@ -1,19 +1,11 @@
 // `icuda doctor`: checks what icuda needs and what it can use, and prints a fix for each
 // problem. Exits 1 only when something required (Node, zeromq, nvcc, a host compiler) fails.
-import { constants } from 'node:fs';
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { delimiter, dirname, join } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { findToolchain } from '../engine/toolchain/toolchain.js';
 import { changedSettings, toolPlaces, type Settings } from '../settings/settings.js';
-
-type Level = 'ok' | 'warn' | 'fail';
-interface Finding {
-  name: string;
-  level: Level;
-  detail: string;
-  fix?: string;
-}
+import { checkJupyters, onPath, type Finding } from './doctor-jupyter.js';
 
 const PROFILERS = ['ncu', 'nsys', 'compute-sanitizer', 'cuobjdump'];
 
@@ -38,7 +30,7 @@ export async function run(settings: Settings): Promise<number> {
     });
   }
   findings.push(await checkGpu());
-  findings.push(...(await checkJupyter(settings.path)));
+  findings.push(...(await checkJupyters(settings.path)));
   const cudaBin = lookup.found ? dirname(lookup.toolchain.nvcc) : undefined;
   findings.push(...(await Promise.all(PROFILERS.map((tool) => checkProfiler(tool, settings.path, cudaBin)))));
   for (const f of findings) process.stdout.write(formatFinding(f));
@@ -95,7 +87,12 @@ async function checkHostCompiler(nvcc: string, tmp: string): Promise<Finding> {
   const dir = await mkdtemp(join(tmp, 'icuda-doctor-'));
   try {
     await writeFile(join(dir, 'probe.cu'), '__global__ void k() {}\nint main() { k<<<1, 1>>>(); return 0; }\n');
-    const r = await execa(nvcc, ['-o', join(dir, 'probe'), join(dir, 'probe.cu')], { reject: false, timeout: 120_000, all: true });
+    const r = await execa(nvcc, ['-o', join(dir, 'probe'), join(dir, 'probe.cu')], {
+      reject: false,
+      timeout: 120_000,
+      all: true,
+      env: { TMPDIR: dir }, // nvcc's temp files go with the probe's dir
+    });
     if (r.exitCode === 0) {
       const cxx = await execa('c++', ['--version'], { reject: false, timeout: 10_000 });
       return {
@@ -142,55 +139,6 @@ async function checkGpu(): Promise<Finding> {
   };
 }
 
-/** Jupyter on PATH, and whether *that* Jupyter sees the icuda kernelspec. */
-async function checkJupyter(path: string): Promise<Finding[]> {
-  const jupyter = await onPath('jupyter', path);
-  if (!jupyter) {
-    return [{ name: 'Jupyter', level: 'warn', detail: 'no jupyter on PATH', fix: 'pip install jupyterlab (icuda run works without it)' }];
-  }
-  const found: Finding = { name: 'Jupyter', level: 'ok', detail: jupyter };
-  const r = await execa(jupyter, ['kernelspec', 'list', '--json'], { reject: false, timeout: 60_000 });
-  if (r.exitCode !== 0)
-    return [
-      found,
-      { name: 'kernelspec', level: 'warn', detail: `jupyter kernelspec list failed: ${String(r.stderr).trim().split('\n').at(-1)}` },
-    ];
-  let specs: Record<string, { resource_dir: string; spec: { argv: string[]; language?: string } }>;
-  try {
-    specs = (JSON.parse(String(r.stdout)) as { kernelspecs?: typeof specs }).kernelspecs ?? {};
-  } catch {
-    return [found, { name: 'kernelspec', level: 'warn', detail: 'jupyter kernelspec list --json did not print JSON' }];
-  }
-  const ours = Object.entries(specs).filter(([, s]) => s.spec.language === 'cuda' || s.spec.argv.some((a) => a.includes('icuda')));
-  if (ours.length === 0) {
-    return [
-      found,
-      {
-        name: 'kernelspec',
-        level: 'warn',
-        detail: `this Jupyter (${jupyter}) has no icuda kernelspec`,
-        fix: 'icuda install --user (or --sys-prefix inside the venv whose jupyter you use)',
-      },
-    ];
-  }
-  return [found, ...(await Promise.all(ours.map(([name, s]) => checkSpec(name, s.resource_dir, s.spec.argv))))];
-}
-
-/** A registered kernelspec whose program and script still exist. */
-async function checkSpec(name: string, dir: string, argv: string[]): Promise<Finding> {
-  const missing: string[] = [];
-  for (const file of argv.slice(0, 2).filter((a) => a.startsWith('/'))) if (!(await isExecutableOrFile(file))) missing.push(file);
-  const spec = JSON.parse(await readFile(join(dir, 'kernel.json'), 'utf8').catch(() => '{}')) as { display_name?: string };
-  return missing.length
-    ? {
-        name: `kernelspec ${name}`,
-        level: 'warn',
-        detail: `${dir} starts ${missing.join(', ')}, which is gone`,
-        fix: `icuda install (again) to point it at this icuda`,
-      }
-    : { name: `kernelspec ${name}`, level: 'ok', detail: `${dir} ("${spec.display_name ?? name}")` };
-}
-
 /** A profiler or binary tool on PATH or next to nvcc. */
 async function checkProfiler(tool: string, searchPath: string, cudaBin?: string): Promise<Finding> {
   const path = await onPath(tool, searchPath, cudaBin ? [cudaBin] : []);
@@ -202,28 +150,4 @@ async function checkProfiler(tool: string, searchPath: string, cudaBin?: string)
         detail: 'not found (optional)',
         fix: `install it with the CUDA toolkit or Nsight tools, and put its folder on PATH`,
       };
-}
-
-/** The first executable `name` in PATH (then `extra` folders), if any. */
-async function onPath(name: string, searchPath: string, extra: string[] = []): Promise<string | undefined> {
-  for (const dir of [...searchPath.split(delimiter), ...extra]) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    if (
-      await access(candidate, constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return candidate;
-  }
-  return undefined;
-}
-
-/** Whether a path exists. */
-async function isExecutableOrFile(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }

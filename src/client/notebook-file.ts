@@ -7,11 +7,19 @@ import type { Output } from './outputs.js';
 
 /** Reads a notebook, refusing anything that is not nbformat 4. */
 export async function readNotebook(path: string): Promise<Notebook> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a notebook' : (cause as Error).message;
+    throw new Error(`${path}: ${why}${code === 'ENOENT' ? ' (check the path; icuda run takes one .ipynb file)' : ''}`, { cause });
+  }
   let nb: Notebook;
   try {
-    nb = JSON.parse(await readFile(path, 'utf8')) as Notebook;
+    nb = JSON.parse(text) as Notebook;
   } catch (cause) {
-    throw new Error(`${path} is not a notebook: ${(cause as Error).message}`, { cause });
+    throw new Error(`${path} is not a notebook: it is not JSON (${(cause as Error).message})`, { cause });
   }
   if (nb?.nbformat !== 4 || !Array.isArray(nb.cells))
     throw new Error(`${path}: only nbformat 4 notebooks can be run (nbformat is ${JSON.stringify(nb?.nbformat)})`);

@@ -228,13 +228,34 @@ int main() {
   return 0;
 }`;
 
-  test('a program reading stdin gets input_request answers, one per blocking read', async () => {
+  test("a program reading stdin gets input_request answers, one per blocking read; its prompt is the box's", async () => {
     const ex = await k.execute(READER, { allow_stdin: true }, { stdin: ['3 4', 'Ada'] });
     assert.equal(ex.reply.content.status, 'ok', JSON.stringify(ex.reply.content));
     const asked = ex.all.filter((m) => m.channel === 'stdin' && m.msg_type === 'input_request');
-    assert.equal(asked.length, 2);
-    assert.equal(streamText(ex, 'stdout'), 'two numbers? sum 7\nname? hello Ada\n');
+    assert.deepEqual(
+      asked.map((m) => m.content.prompt),
+      ['two numbers? ', 'name? '],
+      'the unfinished line before a read is the prompt, as IPython shows input("…")',
+    );
+    assert.equal(streamText(ex, 'stdout'), 'sum 7\nhello Ada\n');
     assert.equal(streamText(ex, 'stderr'), '');
+  });
+
+  test('output before a read, the prompt and output after it come in terminal order', async () => {
+    const code = `#include <cstdio>
+int main() {
+  printf("a line first\\n");
+  printf("Enter a number: ");
+  int n = 0;
+  scanf("%d", &n);
+  printf("you typed %d\\n", n);
+}`;
+    const ex = await k.execute(code, { allow_stdin: true }, { stdin: ['7'] });
+    const order = ex.all
+      .filter((m) => m.msg_type === 'input_request' || (m.msg_type === 'stream' && m.content.name === 'stdout'))
+      .map((m) => (m.msg_type === 'input_request' ? `[input: ${m.content.prompt}]` : m.content.text))
+      .join('');
+    assert.equal(order, 'a line first\n[input: Enter a number: ]you typed 7\n');
   });
 
   test('without allow_stdin the program sees end-of-file and the user one notice', async () => {

@@ -233,5 +233,8 @@ describe('icuda run', () => {
     assert.match(r.stderr, /run needs exactly one NOTEBOOK.ipynb/);
     const t = await icudaRun(['x.ipynb', '--timeout', 'soon'], env);
     assert.match(t.stderr, /--timeout must be a positive number of seconds, got "soon"/);
+    const missing = await icudaRun(['nope.ipynb'], env);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^icuda: nope\.ipynb: no such file \(check the path/);
   });
 });

@@ -240,6 +240,8 @@ def stop(cmd):
         kc.stop_channels()
     if km is not None and km.is_alive():
         km.shutdown_kernel(now=cmd.get("now", False))
+    elif km is not None:
+        km.cleanup_resources()  # a kernel that died (killed, or shut down by a request) leaves its connection file
     return {"stopped": True}
 
 

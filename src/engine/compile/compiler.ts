@@ -67,7 +67,8 @@ export function nvccArgs(flags: string[], arch = '', extra: NvccExtra = {}): str
 export async function compileCell(options: CompileOptions): Promise<CompileResult> {
   const child = execa(options.nvcc, nvccArgs(options.flags, options.arch, options.extra), {
     cwd: options.dir,
-    env: options.env,
+    // nvcc's own temp files go in the run dir: removed with it, even when nvcc is killed midway.
+    env: { ...options.env, TMPDIR: options.dir },
     extendEnv: false,
     detached: true,
     all: true,

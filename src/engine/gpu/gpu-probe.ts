@@ -95,7 +95,15 @@ int main() {
 /** Compiles and runs the probe program in `dir`; its answer, or why it gave none. */
 export async function probeWithCuda(nvcc: string, dir: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<GpuLookup> {
   await writeFile(join(dir, 'probe.cu'), PROBE);
-  const options = { cwd: dir, env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 120_000, cancelSignal: signal } as const;
+  const options = {
+    cwd: dir,
+    env: { ...env, TMPDIR: dir },
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    timeout: 120_000,
+    cancelSignal: signal,
+  } as const;
   const built = await execa(nvcc, ['-o', 'probe', 'probe.cu'], options);
   if (built.exitCode !== 0) return { gpus: [], reason: 'the CUDA probe program did not compile' };
   const ran = await execa(join(dir, 'probe'), [], { ...options, timeout: 30_000 });

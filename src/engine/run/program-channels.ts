@@ -3,6 +3,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { OutputSink } from '../outcome.js';
 import { DISPLAY_FD, readDisplayChannel } from './display-channel.js';
+import type { PartialLine } from './partial-line.js';
 import { relayStdin } from './stdin-relay.js';
 
 /** stdin, stdout, stderr and the display channel: all pipes. */
@@ -16,6 +17,8 @@ export function channelEnv(): Record<string, string> {
 export interface ChannelOptions {
   output: OutputSink;
   input?: (prompt: string) => Promise<string>;
+  /** stdout's unfinished line, claimed as the prompt of a read. */
+  pendingPrompt?: PartialLine;
 }
 
 /** Attaches stdin relaying and the display channel; `done` resolves once the channel closed, `stop` ends input. */
@@ -23,7 +26,13 @@ export function attachChannels(
   child: { pid?: number; stdin: Writable | null; stdio: readonly unknown[] },
   options: ChannelOptions,
 ): { done: Promise<void>; stop(): void } {
-  const relay = relayStdin({ pid: child.pid, stdin: child.stdin, input: options.input, output: options.output });
+  const relay = relayStdin({
+    pid: child.pid,
+    stdin: child.stdin,
+    input: options.input,
+    output: options.output,
+    pendingPrompt: options.pendingPrompt,
+  });
   const done = readDisplayChannel(child.stdio[DISPLAY_FD] as Readable | undefined, options.output);
   return { done, stop: () => relay.stop() };
 }

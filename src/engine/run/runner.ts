@@ -11,6 +11,7 @@ import { superviseGroup, type GroupEnd } from './process-group.js';
 import type { Reaper } from './reaper.js';
 import { attachChannels, channelEnv, PROGRAM_STDIO } from './program-channels.js';
 import { limitedCommand, type ProgramLimits } from './limits.js';
+import { holdPartialLine } from './partial-line.js';
 import { runMarker, sweepSoonAndLater, sweepStragglers } from './stragglers.js';
 
 /** A time limit and where it came from ("%timeout 1", "ICUDA_TIMEOUT=60"). */
@@ -76,12 +77,14 @@ export async function runProgram(options: RunOptions): Promise<RunOutcome> {
     stripFinalNewline: false,
     encoding: 'buffer',
   });
+  // stdout's unfinished line waits a moment: a read of stdin may claim it as its prompt.
+  const stdoutLine = holdPartialLine((text) => options.output.stream('stdout', text));
   const streamed = [
-    decodeStream(child.stdout, (text) => options.output.stream('stdout', text)),
+    decodeStream(child.stdout, (text) => stdoutLine.write(text)).finally(() => stdoutLine.flush()),
     decodeStream(child.stderr, (text) => options.output.stream('stderr', text)),
   ];
   for (const pipe of [child.stdout, child.stderr]) holdBack(pipe, options.output);
-  const channels = attachChannels(child, { output: options.output, input: options.input });
+  const channels = attachChannels(child, { output: options.output, input: options.input, pendingPrompt: stdoutLine });
   const timeoutMs = options.limit ? options.limit.seconds * 1000 : undefined;
   const end = await superviseGroup(child, { signal: options.signal, reaper: options.reaper, timeoutMs });
   channels.stop();

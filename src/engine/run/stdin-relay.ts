@@ -5,6 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { OutputSink } from '../outcome.js';
+import type { PartialLine } from './partial-line.js';
 
 const POLL_MS = 50;
 /** read and readv, per architecture (x86-64 and arm64 Linux). */
@@ -16,6 +17,8 @@ export interface StdinRelayOptions {
   /** Asks the frontend for a line; absent when the request does not allow stdin. */
   input?: (prompt: string) => Promise<string>;
   output: OutputSink;
+  /** stdout's unfinished line: the prompt of the read (flushed first when there is no input). */
+  pendingPrompt?: PartialLine;
 }
 
 /** Whether one /proc syscall line says: blocked in read on fd 0. */
@@ -51,13 +54,14 @@ export function relayStdin(options: StdinRelayOptions): { stop(): void } {
   const poll = async () => {
     if (busy || stopped || Date.now() < quietUntil || !(await blockedOnStdin(pid)) || stopped) return;
     if (!options.input) {
+      options.pendingPrompt?.flush();
       options.output.stream('stderr', 'icuda: the program reads stdin, but this frontend does not allow input: it got end-of-file\n');
       stop();
       return;
     }
     busy = true;
     try {
-      const line = await options.input('');
+      const line = await options.input(options.pendingPrompt?.take() ?? '');
       if (!stopped) stdin.write(line + '\n');
       quietUntil = Date.now() + 2 * POLL_MS; // let the program take the line before looking again
     } catch {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { endpoint, readConnectionFile } from '../../../src/protocol/connection.js';
 
 const GOOD = {
@@ -18,9 +18,14 @@ const GOOD = {
   kernel_name: 'icuda',
 };
 
-/** Writes a connection file and returns its path. */
+const made: string[] = [];
+after(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+/** Writes a connection file and returns its path (its directory is removed after the tests). */
 async function file(contents: unknown): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), 'icuda-conn-')), 'kernel.json');
+  const dir = await mkdtemp(join(tmpdir(), 'icuda-conn-'));
+  made.push(dir);
+  const path = join(dir, 'kernel.json');
   await writeFile(path, typeof contents === 'string' ? contents : JSON.stringify(contents));
   return path;
 }
