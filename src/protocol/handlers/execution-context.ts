@@ -38,7 +38,7 @@ export function executionContext(
     ...flags,
     signal,
     output: boundSink(deps.iopub, req, guard),
-    input: (prompt, password = false) => askInput(deps.stdin, req, flags.allowStdin, signal, prompt, password),
+    input: (prompt, password = false) => askInput(deps, req, flags.allowStdin, signal, prompt, password),
     notify: (target, data) => void (guard('notify') && notify(deps.comms, req, target, data)),
     log: req.log,
   };
@@ -58,9 +58,10 @@ function boundSink(iopub: Iopub, req: Request, guard: (what: string) => boolean)
   };
 }
 
-/** ctx.input: rejects without allow_stdin, otherwise asks the frontend. */
+/** ctx.input: rejects without allow_stdin; otherwise sends the output so far (so it shows above
+ * the input box, as in a terminal), then asks the frontend. */
 async function askInput(
-  stdin: StdinBroker,
+  deps: ContextDeps,
   req: Request,
   allowed: boolean,
   signal: AbortSignal,
@@ -68,7 +69,8 @@ async function askInput(
   password: boolean,
 ): Promise<string> {
   if (!allowed) throw new Error('input was requested, but this frontend does not support stdin (allow_stdin is false)');
-  return stdin.ask(req.msg, prompt, password, signal);
+  await deps.iopub.flush();
+  return deps.stdin.ask(req.msg, prompt, password, signal);
 }
 
 /** ctx.notify: a comm_msg to every open comm of `target`. */
