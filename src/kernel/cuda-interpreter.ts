@@ -48,14 +48,15 @@ export function createCudaInterpreter({ settings, log: parentLog }: CudaInterpre
     return found;
   };
   toolchain().catch((error: unknown) => log.warn({ err: error }, 'nvcc lookup failed'));
-  const actions = createCellActions({ settings, scratch, log, toolchain, defaultFlags: () => defaultFlags });
+  const gpuArch = detectGpuArch(settings.gpuArch, settings.env);
+  const actions = createCellActions({ settings, scratch, log, toolchain, defaultFlags: () => defaultFlags, gpuArch });
   const program: ProgramCellDeps = {
     settings,
     scratch,
     reaper,
     actions,
     cache: openCacheSession({ dir: settings.cacheDir, maxBytes: settings.cacheMaxBytes }, log),
-    gpuArch: detectGpuArch(settings.gpuArch, settings.env),
+    gpuArch,
     nvccVersion: () => nvccVersion,
   };
   // Where cells run (ICUDA_EXECUTOR): here through program-cell.ts, a GPU host, or Slurm.

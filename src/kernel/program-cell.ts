@@ -13,7 +13,7 @@ import { runProgram, type TimeLimit } from '../engine/run/runner.js';
 import type { Scratch } from '../engine/scratch.js';
 import type { ExecuteOutcome, ExecutionContext } from '../protocol/interpreter.js';
 import { programLimits, withOverrides, type Settings } from '../settings/settings.js';
-import { timed } from './actions/bench.js';
+import { timed } from './actions/tables.js';
 import type { CellActions } from './actions/cell-actions.js';
 import type { RunWith } from './actions/profilers.js';
 import type { Plan } from './magics/plan.js';

@@ -4,7 +4,11 @@
 import type { Logger } from 'pino';
 import type { ErrorOutcome, ExecuteOutcome, ExecutionContext, OutputSink } from '../../protocol/interpreter.js';
 import { ASSEMBLY_FLAGS, ASSEMBLY_OUTPUT, reportResources, showPtx, showSass } from './assembly.js';
-import { bench, formatMs, timed } from './bench.js';
+import { formatMs, timed } from './tables.js';
+import { programTarget, runBench, type BenchDeps } from '../bench/bench.js';
+import type { BenchEnvironment, BenchRecord } from '../bench/record.js';
+import { recordMachine } from '../../engine/gpu/environment.js';
+import { packageVersion } from '../../package-info.js';
 import type { CompileResult, NvccExtra } from '../../engine/compile/compiler.js';
 import { errorOutcome } from '../../engine/errors.js';
 import { describeArch, gpuInfoBundle } from './gpu-info.js';
@@ -25,6 +29,8 @@ export interface CellActionsOptions {
   log: Logger;
   toolchain: () => Promise<ToolchainLookup>;
   defaultFlags: () => string[];
+  /** The arch cells compile for when their flags choose none ('' for native). */
+  gpuArch: Promise<string>;
 }
 
 export type CellActions = ReturnType<typeof createCellActions>;
@@ -76,6 +82,30 @@ export function createCellActions(options: CellActionsOptions) {
     );
     return undefined;
   };
+
+  /** %bench's results collected by --group, across cells. */
+  const groups = new Map<string, BenchRecord[]>();
+
+  /** The environment a bench records: the machine now, the toolchain, the cell's flags. */
+  const environment = async (plan: Plan): Promise<BenchEnvironment> => {
+    const found = await options.toolchain();
+    return {
+      machine: await recordMachine(tools.places, env),
+      clocksAtEnd: { smClockMHz: [], memClockMHz: [] },
+      icudaVersion: packageVersion,
+      nvccVersion: found.found ? found.toolchain.version : '',
+      flags: [...options.defaultFlags(), ...plan.flags],
+      arch: await options.gpuArch,
+    };
+  };
+
+  /** What a bench needs of this kernel and request. */
+  const benchDeps = (ctx: ExecutionContext, output: OutputSink, plan: Plan): BenchDeps => ({
+    output,
+    signal: ctx.signal,
+    groups,
+    environment: () => environment(plan),
+  });
 
   /** One stand-alone command; an outcome when it failed. */
   const command = async (cmd: Command, ctx: ExecutionContext): Promise<ExecuteOutcome | undefined> => {
@@ -182,7 +212,13 @@ export function createCellActions(options: CellActionsOptions) {
         runWith,
       };
       const [outcome, runMs] = await timed(() => {
-        if (mode?.kind === 'bench') return bench((sink) => runWith(program, plan.args, sink), mode.runs, mode.warmup, output);
+        if (mode?.kind === 'bench')
+          return runBench(
+            programTarget((sink) => runWith(program, plan.args, sink), mode, output),
+            mode,
+            `cell[${ctx.executionCount}]`,
+            benchDeps(ctx, output, plan),
+          );
         if (mode?.kind === 'profile') return profile(mode, tool);
         if (mode?.kind === 'sanitize') return sanitize(mode, tool);
         return runWith(program, plan.args, output);

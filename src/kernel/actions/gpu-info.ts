@@ -1,6 +1,6 @@
 // %gpuinfo: each GPU and the toolchain as an HTML table with a plain-text fallback.
 import type { MimeBundle } from '../../protocol/interpreter.js';
-import { htmlTable, textTable } from './bench.js';
+import { htmlTable, textTable } from './tables.js';
 import type { GpuLookup } from '../../engine/gpu/gpu-probe.js';
 import { escapeXml } from './svg-chart.js';
 

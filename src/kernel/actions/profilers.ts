@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { ErrorOutcome, ExecuteOutcome, OutputSink } from '../../protocol/interpreter.js';
-import { htmlTable, textTable } from './bench.js';
+import { htmlTable, textTable } from './tables.js';
 import { errorOutcome } from '../../engine/errors.js';
 import type { RunMode } from '../magics/plan.js';
 import { findTool, type ToolEnv } from '../../engine/toolchain/tools.js';

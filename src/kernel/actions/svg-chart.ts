@@ -35,3 +35,38 @@ export function barChart(values: number[], title: string): string {
     '</svg>',
   ].join('\n');
 }
+
+/** One row of a group chart: a label, a median, and its min and max. */
+export interface GroupRow {
+  label: string;
+  value: number;
+  low: number;
+  high: number;
+}
+
+/** An SVG of horizontal bars (the medians) with min-to-max whiskers, one row per result. */
+export function groupChart(rows: readonly GroupRow[], title: string): string {
+  const [width, left, top, rowH] = [420, 120, 24, 22];
+  const height = top + rows.length * rowH + 22;
+  const plotW = width - left - 12;
+  const max = Math.max(...rows.map((r) => r.high), 1e-9);
+  const x = (v: number) => left + (v / max) * plotW;
+  const parts = rows.flatMap((r, i) => {
+    const y = top + i * rowH;
+    const tip = `<title>${escapeXml(r.label)}: median ${r.value.toFixed(4)} ms (min ${r.low.toFixed(4)}, max ${r.high.toFixed(4)})</title>`;
+    return [
+      `<text x="${left - 6}" y="${y + 14}" text-anchor="end">${escapeXml(r.label)}</text>`,
+      `<rect x="${left}" y="${y + 3}" width="${(x(r.value) - left).toFixed(1)}" height="${rowH - 8}" fill="#4c78a8">${tip}</rect>`,
+      `<line x1="${x(r.low).toFixed(1)}" y1="${y + 10}" x2="${x(r.high).toFixed(1)}" y2="${y + 10}" stroke="#333"/>`,
+    ];
+  });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="10">`,
+    `<text x="8" y="14">${escapeXml(title)}</text>`,
+    ...parts,
+    `<line x1="${left}" y1="${height - 18}" x2="${width - 12}" y2="${height - 18}" stroke="#888"/>`,
+    `<text x="${left}" y="${height - 6}">0</text>`,
+    `<text x="${width - 12}" y="${height - 6}" text-anchor="end">${max.toFixed(3)} ms</text>`,
+    '</svg>',
+  ].join('\n');
+}

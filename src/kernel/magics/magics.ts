@@ -4,6 +4,7 @@
 import { split } from 'shlex';
 import { CHECK_FLAGS } from '../../engine/compile/program-hooks.js';
 import { bytesFrom } from '../../units.js';
+import { BENCH_USAGE } from '../bench/options.js';
 import { closestName } from './magic-help.js';
 import * as nb from './notebook-magics.js';
 import type { Magic, Plan } from './plan.js';
@@ -185,8 +186,13 @@ export const MAGICS: readonly Magic[] = [
   },
   {
     name: 'bench',
-    usage: '%bench [-n RUNS] [-w WARMUP]',
-    help: 'Compiles once, runs WARMUP+RUNS times (default 1+10); shows wall-time statistics and a chart.',
+    usage: BENCH_USAGE,
+    help:
+      'Times the cell: warm-up (default 1), then runs until the noise (relative standard deviation) is under --rsd (default 2 %) ' +
+      'or --budget seconds (default 5) are spent, between --min (10) and --max (1000) runs; -n RUNS runs exactly that many. ' +
+      'A session cell is timed on the GPU (CUDA events) in the session; a program cell by its process wall time. ' +
+      '--bytes/--flops EXPR give the work per run (bandwidth, throughput); --cold flushes the L2 cache first; ' +
+      '--name and --group NAME collect results into one comparison chart.',
     parse(args, _rest, plan) {
       nb.setMode(plan, nb.parseBench(args));
     },

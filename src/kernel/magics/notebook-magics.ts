@@ -2,6 +2,7 @@
 // %sanitize and the stand-alone commands): their types and argument parsing, pure.
 import { SANITIZER_TOOLS, type CellMagic, type Command, type Plan, type RunMode } from './plan.js';
 import { checkFileName } from '../actions/workspace.js';
+import { parseBenchOptions } from '../bench/options.js';
 
 /** Rejects any argument. */
 export function noArgs(args: string[]): void {
@@ -46,19 +47,9 @@ export function setMode(plan: Plan, mode: RunMode): void {
   plan.mode = mode;
 }
 
-/** `[-n RUNS] [-w WARMUP]`, defaults 10 and 1. */
+/** %bench's arguments (bench/options.ts). */
 export function parseBench(args: string[]): RunMode {
-  const mode = { kind: 'bench' as const, runs: 10, warmup: 1 };
-  for (let i = 0; i < args.length; i += 2) {
-    const [flag, value] = [args[i], args[i + 1]];
-    const n = Number(value);
-    if ((flag !== '-n' && flag !== '-w') || value === undefined || !Number.isInteger(n) || n < (flag === '-n' ? 1 : 0) || n > 10_000) {
-      throw new Error(`expected -n RUNS (1 or more) and -w WARMUP (0 or more), got ${JSON.stringify(args.join(' '))}`);
-    }
-    if (flag === '-n') mode.runs = n;
-    else mode.warmup = n;
-  }
-  return mode;
+  return { kind: 'bench', ...parseBenchOptions(args) };
 }
 
 /** `[ncu|nsys] [ARGS…]`: the profiler (default ncu) and its extra arguments. */

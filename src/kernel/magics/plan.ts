@@ -1,5 +1,6 @@
 // What a cell asks for besides its source: the plan the magic lines parse into, and the
 // magic table's entry type. Types only, so the magic modules can share them without a circle.
+import type { BenchOptions } from '../bench/options.js';
 
 /** A cell magic: the lines after it are saved (%%file) or compiled and shown (%%ptx, %%sass). */
 export type CellMagic = { name: 'file'; file: string; append: boolean; body: string } | { name: 'ptx' | 'sass' };
@@ -14,7 +15,7 @@ export const SANITIZER_TOOLS = ['memcheck', 'racecheck', 'initcheck', 'synccheck
 
 /** How the compiled program runs instead of once. */
 export type RunMode =
-  | { kind: 'bench'; runs: number; warmup: number }
+  | ({ kind: 'bench' } & BenchOptions)
   | { kind: 'profile'; tool: 'ncu' | 'nsys'; args: string[] }
   | { kind: 'sanitize'; tool: (typeof SANITIZER_TOOLS)[number] };
 

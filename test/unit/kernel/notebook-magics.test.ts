@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatResources, parseResources, withoutResourceLines } from '../../../src/kernel/actions/assembly.js';
-import { statistics } from '../../../src/kernel/actions/bench.js';
+import { DEFAULT_RULE, statistics } from '../../../src/kernel/bench/statistics.js';
 import { closestName, editDistance, helpText } from '../../../src/kernel/magics/magic-help.js';
 import { MAGICS, parseCell } from '../../../src/kernel/magics/magics.js';
 import { ncuKernels, nsysKernels, parseCsv } from '../../../src/kernel/actions/profilers.js';
@@ -41,8 +41,19 @@ describe('notebook magics', () => {
   });
 
   test('the run-mode magics parse their arguments and do not combine', () => {
-    assert.deepEqual(parseCell('%bench').mode, { kind: 'bench', runs: 10, warmup: 1 });
-    assert.deepEqual(parseCell('%bench -w 0 -n 3').mode, { kind: 'bench', runs: 3, warmup: 0 });
+    assert.deepEqual(parseCell('%bench').mode, { kind: 'bench', rule: DEFAULT_RULE, warmup: 1, cold: false });
+    assert.deepEqual(parseCell('%bench -w 0 -n 3').mode, { kind: 'bench', rule: { ...DEFAULT_RULE, runs: 3 }, warmup: 0, cold: false });
+    assert.deepEqual(parseCell('%bench --rsd 0.5 --budget 2 --min 20 --max 50 --cold --bytes "2*n*4" --name copy --group copies').mode, {
+      kind: 'bench',
+      rule: { minRuns: 20, maxRuns: 50, targetRsd: 0.005, budgetMs: 2000 },
+      warmup: 1,
+      cold: true,
+      bytes: '2*n*4',
+      name: 'copy',
+      group: 'copies',
+    });
+    assert.throws(() => parseCell('%bench --min 9 --max 3'), /--min 9 is above --max 3/);
+    assert.throws(() => parseCell('%bench --fast'), /unknown option "--fast"/);
     assert.deepEqual(parseCell('%profile').mode, { kind: 'profile', tool: 'ncu', args: [] });
     assert.deepEqual(parseCell('%profile nsys --trace cuda').mode, { kind: 'profile', tool: 'nsys', args: ['--trace', 'cuda'] });
     assert.deepEqual(parseCell('%profile --set full').mode, { kind: 'profile', tool: 'ncu', args: ['--set', 'full'] });
@@ -99,7 +110,15 @@ describe('notebook magics', () => {
   });
 
   test('statistics: median of an even count, sample standard deviation', () => {
-    assert.deepEqual(statistics([4, 1, 3, 2]), { runs: 4, min: 1, median: 2.5, mean: 2.5, max: 4, stddev: Math.sqrt(5 / 3) });
+    assert.deepEqual(statistics([4, 1, 3, 2]), {
+      runs: 4,
+      min: 1,
+      median: 2.5,
+      mean: 2.5,
+      max: 4,
+      stddev: Math.sqrt(5 / 3),
+      rsd: Math.sqrt(5 / 3) / 2.5,
+    });
     assert.equal(statistics([7]).stddev, 0);
   });
 
