@@ -1,5 +1,5 @@
 // What a person sees while nvcc compiles: the cell being compiled gets the class
-// `icuda-mod-compiling` (the stylesheet shows "compiling…" under its prompt), and, where the
+// `icuda-mod-compiling` (the stylesheet shows "compiling…" in its editor's corner), and, where the
 // application has a status bar (JupyterLab), an item reads "Compiling [N]…" for the notebook in
 // view. Both are views of CompileStatus; neither changes the notebook's model.
 import type { CodeCell } from '@jupyterlab/cells';

@@ -21,7 +21,6 @@ export class CompileStatus {
   private kernel: Kernel.IKernelConnection | null = null;
   private comm: Kernel.IComm | null = null;
   private icuda = false;
-  private openOnIdle = false;
   private current: Compiling | null = null;
   private readonly changedSignal = new Signal<this, Compiling | null>(this);
 
@@ -46,15 +45,17 @@ export class CompileStatus {
     Signal.clearData(this);
   }
 
-  /** Follows a new kernel (or none): opens the comm once it answers kernel_info as icuda. */
+  /** Follows a new kernel (or none): opens the comm once it answers kernel_info as icuda. The
+   * session says its kernel changed after a restart too, with the same connection: no change. */
   private attach(kernel: Kernel.IKernelConnection | null): void {
+    if (kernel === this.kernel) return;
     if (this.kernel) {
       this.kernel.statusChanged.disconnect(this.onStatus, this);
       this.kernel.iopubMessage.disconnect(this.onIopub, this);
     }
     this.comm?.dispose();
     this.comm = null;
-    this.icuda = this.openOnIdle = false;
+    this.icuda = false;
     this.set(null);
     this.kernel = kernel;
     if (!kernel) return;
@@ -82,17 +83,16 @@ export class CompileStatus {
     comm.open({}).done.catch(() => undefined); // disposed with the kernel's state on restart
   }
 
-  /** A restart drops the comm (JupyterLab disposes comms then): reopen it once the kernel idles. */
+  /** A restart drops the comm: JupyterLab disposes comms and queued messages right after saying
+   * so. The new comm is opened just after that (a microtask later), so its comm_open waits in
+   * JupyterLab's queue ahead of any cell run after the restart. */
   private onStatus(kernel: Kernel.IKernelConnection, status: KernelMessage.Status): void {
     if (status === 'restarting' || status === 'autorestarting') {
       this.comm = null;
-      this.openOnIdle = this.icuda;
       this.set(null);
+      if (this.icuda) void Promise.resolve().then(() => this.kernel === kernel && !this.comm && this.open(kernel));
     } else if (status === 'dead') {
       this.attach(null);
-    } else if (status === 'idle' && this.openOnIdle) {
-      this.openOnIdle = false;
-      this.open(kernel);
     }
   }
 

@@ -2,7 +2,7 @@
 // words recognised on top of it. Qualifiers, built-in variables, intrinsics, vector types and
 // the launch brackets `<<<` `>>>` get highlighting tags derived from the standard ones (so any
 // theme colours them as modifiers, special variables, standard names, types and operators) and
-// stable class names (`cm-cuda-*`) of their own. No JupyterLab here: plugins.ts registers it.
+// stable class names (`cm-cuda-*`) of their own. No JupyterLab here: index.ts registers it.
 import { LanguageSupport, StreamLanguage, syntaxHighlighting, type StreamParser } from '@codemirror/language';
 import { cpp } from '@codemirror/legacy-modes/mode/clike';
 import { Tag, tagHighlighter, tags } from '@lezer/highlight';
