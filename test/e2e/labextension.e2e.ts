@@ -174,7 +174,7 @@ describe('icuda JupyterLab extension in a real browser', { skip, timeout: 900_00
     });
   });
 
-  test('5. Notebook 7: the same notebook and saxpy.cu are highlighted as CUDA', (t) =>
+  test('5. Notebook 7: the same notebook and saxpy.cu are highlighted as CUDA; its cell shows the compiling mark', (t) =>
     scenario('ext-5-notebook7', async () => {
       if (!notebook) throw new Error('test 2 saved no notebook');
       const nb7 = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -186,11 +186,11 @@ describe('icuda JupyterLab extension in a real browser', { skip, timeout: 900_00
         if (cudaCells) {
           await assertCudaHighlighting(cell);
           await cell.screenshot({ path: join(outputDir, 'ext-5-notebook7-cell-closeup.png') });
-          await expectIndicator(nb7, 'notebook7');
         } else {
           await cell.locator('.cm-content[data-language="cpp"]').waitFor();
         }
         await screenshot(nb7, 'ext-5-notebook7-notebook');
+        await expectIndicator(nb7, 'notebook7'); // no status bar here: the cell's mark says it
         await nb7.goto(server.at('/edit/saxpy.cu'));
         const editor = nb7.locator('.jp-FileEditor');
         await assertCudaHighlighting(editor);
