@@ -54,7 +54,7 @@ describe('JupyterLab and Notebook 7 in a real browser', { skip, timeout: 900_000
     }
   }
 
-  test('1. the launcher shows CUDA with its logo; a new notebook edits as C++', () =>
+  test('1. the launcher shows CUDA with its logo; a new notebook edits as C++ (or CUDA: labextension.e2e.ts)', () =>
     scenario('1-launcher', async () => {
       await page.goto(server.at('/lab'));
       const card = page.locator('.jp-LauncherCard[data-category="Notebook"][title="CUDA"]');
@@ -67,7 +67,7 @@ describe('JupyterLab and Notebook 7 in a real browser', { skip, timeout: 900_000
       const cell = cells(page).first();
       await cell.locator('.cm-content').click();
       await page.keyboard.insertText('#include <cstdio>\nint main() { return 0; }');
-      await cell.locator('.cm-content[data-language="cpp"]').waitFor();
+      await cell.locator('.cm-content[data-language="cpp"], .cm-content[data-language="cuda"]').waitFor();
       await cell.locator('.cm-line span', { hasText: '#include' }).waitFor();
     }));
 

@@ -1,6 +1,7 @@
 // A private Jupyter server for browser tests: JupyterLab (or Notebook 7) from .venv on
 // 127.0.0.1 with a random port and token, its own data/config/runtime dirs holding only the
-// icuda kernelspec, its log (the kernel's stderr included) kept in a file.
+// icuda kernelspec (and, unless asked not to, icuda's JupyterLab extension, as `icuda install`
+// puts it there), its log (the kernel's stderr included) kept in a file.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +17,8 @@ export interface LabServer {
   url: string;
   token: string;
   root: string;
+  /** The environment the server runs with (its private Jupyter dirs). */
+  env: NodeJS.ProcessEnv;
   logFile: string;
   /** The server's URL for a path, with the token. */
   at(path: string): string;
@@ -23,8 +26,15 @@ export interface LabServer {
   stop(): Promise<void>;
 }
 
+export interface LabOptions {
+  /** false: remove the JupyterLab extension that `icuda install` put beside the kernelspec. */
+  labextension?: boolean;
+  /** The log's file name in outputDir. */
+  logName?: string;
+}
+
 /** Starts `jupyter lab` (which also serves Notebook 7's /notebooks/) and waits until it answers. */
-export async function startLab(outputDir: string): Promise<LabServer> {
+export async function startLab(outputDir: string, options: LabOptions = {}): Promise<LabServer> {
   const home = await mkdtemp(join(tmpdir(), 'icuda-e2e-'));
   const root = join(home, 'notebooks');
   await mkdir(root);
@@ -40,11 +50,12 @@ export async function startLab(outputDir: string): Promise<LabServer> {
     TMPDIR: home,
   };
   execFileSync(process.execPath, [join(packageRoot, 'bin', 'icuda.js'), 'install', '--user'], { env, stdio: 'pipe' });
+  if (options.labextension === false) await rm(join(home, 'data', 'labextensions'), { recursive: true, force: true });
   await quietSettings(join(home, 'settings'));
   const [port] = await freePorts(1);
   const token = randomBytes(16).toString('hex');
   await mkdir(outputDir, { recursive: true });
-  const logFile = join(outputDir, 'server-and-kernel.log');
+  const logFile = join(outputDir, options.logName ?? 'server-and-kernel.log');
   const fd = openSync(logFile, 'w');
   const child: ChildProcess = spawn(
     join(venvBin, 'jupyter'),
@@ -68,6 +79,7 @@ export async function startLab(outputDir: string): Promise<LabServer> {
     url,
     token,
     root,
+    env,
     logFile,
     at: (path) => `${url}${path}${path.includes('?') ? '&' : '?'}token=${token}`,
     logTail: async (lines = 60) =>

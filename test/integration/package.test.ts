@@ -5,8 +5,10 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { LABEXTENSION_NAME, prebuiltLabextension } from '../../src/cli/labextension.js';
 import { packageRoot, packageVersion } from '../../src/package-info.js';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -32,9 +34,13 @@ describe('npm package', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  test('holds bin, dist/src, include, kernelspec, proto and README, nothing else', () => {
+  test('holds bin, dist/src, include, kernelspec, proto, README and the JupyterLab extension when built, nothing else', () => {
     const top = new Set(files.map((f) => (f.startsWith('dist/') ? f.split('/').slice(0, 2).join('/') : f.split('/')[0])));
-    assert.deepEqual([...top].sort(), ['README.md', 'bin', 'dist/src', 'include', 'kernelspec', 'package.json', 'proto']);
+    const built = existsSync(join(prebuiltLabextension, 'package.json')); // npm run build:labextension
+    const expected = ['README.md', 'bin', 'dist/src', 'include', 'kernelspec', 'package.json', 'proto', ...(built ? ['share'] : [])];
+    assert.deepEqual([...top].sort(), expected);
+    if (built)
+      assert.ok(files.includes(`share/jupyter/labextensions/${LABEXTENSION_NAME}/package.json`), 'the built extension is in the package');
     for (const needed of [
       'bin/icuda.js',
       'dist/src/main.js',
@@ -66,6 +72,10 @@ describe('npm package', () => {
     const env = { ...process.env, JUPYTER_DATA_DIR: join(home, 'data'), TMPDIR: home };
     assert.equal(execFileSync(bin, ['--version'], { env, encoding: 'utf8' }).trim(), packageVersion);
     execFileSync(bin, ['install', '--user'], { env, stdio: 'pipe' });
+    if (existsSync(join(prebuiltLabextension, 'package.json'))) {
+      // the package's own copy of the extension, installed beside the kernelspec
+      await readFile(join(home, 'data', 'labextensions', LABEXTENSION_NAME, 'package.json'));
+    }
     const spec = JSON.parse(await readFile(join(home, 'data', 'kernels', 'icuda', 'kernel.json'), 'utf8'));
     assert.ok(
       spec.argv.some((a: string) => a.startsWith(join(prefix, 'node_modules', 'icuda'))),
