@@ -105,7 +105,8 @@ export function createCudaInterpreter({ settings, log: parentLog }: CudaInterpre
           version: nvccVersion,
           mimetype: 'text/x-cuda',
           file_extension: '.cu',
-          codemirror_mode: 'text/x-c++src',
+          // CUDA where the JupyterLab extension is installed (looked up by name); C++ elsewhere (mime, mode)
+          codemirror_mode: { name: 'cuda', mode: 'clike', mime: 'text/x-c++src' },
           pygments_lexer: 'cuda',
         },
         banner: `icuda ${packageVersion}: each cell a CUDA program, compiled by nvcc${nvccVersion ? ` ${nvccVersion}` : ''} and run ${executor.where}; ${gpu}`,

@@ -84,7 +84,6 @@ describe('icuda JupyterLab extension in a real browser', { skip, timeout: 900_00
   let browser: Browser;
   let page: Page;
   let notebook = '';
-  let cudaCells = false;
 
   before(async () => {
     server = await startLab(outputDir, { logName: 'ext-server-and-kernel.log' });
@@ -126,7 +125,7 @@ describe('icuda JupyterLab extension in a real browser', { skip, timeout: 900_00
       await page.locator('.jp-LauncherCard[data-category="Notebook"][title="CUDA"]').waitFor();
     }));
 
-  test('2. a CUDA cell in JupyterLab: __global__, threadIdx and <<< >>> carry CUDA token classes', (t) =>
+  test('2. a CUDA cell in JupyterLab: __global__, threadIdx and <<< >>> carry CUDA token classes', () =>
     scenario('ext-2-lab-cell', async () => {
       await page.locator('.jp-LauncherCard[data-category="Notebook"][title="CUDA"]').click();
       await page.locator('.jp-NotebookPanel .jp-KernelName', { hasText: 'CUDA' }).waitFor();
@@ -137,12 +136,11 @@ describe('icuda JupyterLab extension in a real browser', { skip, timeout: 900_00
       notebook = await save(page);
       const saved = JSON.parse(await readFile(join(server.root, notebook), 'utf8'));
       const mode = saved.metadata.language_info?.codemirror_mode;
-      cudaCells = typeof mode === 'object' && mode !== null && mode.name === 'cuda';
-      if (!cudaCells) {
-        await cell.locator('.cm-content[data-language="cpp"]').waitFor();
-        t.skip(`the kernel's language_info.codemirror_mode is ${JSON.stringify(mode)}; cells become CUDA once it names cuda`);
-        return;
-      }
+      assert.equal(
+        mode?.name,
+        'cuda',
+        `the kernel's language_info.codemirror_mode names the extension's language: ${JSON.stringify(mode)}`,
+      );
       await assertCudaHighlighting(cell);
       await cell.screenshot({ path: join(outputDir, 'ext-2-lab-cell-closeup.png') });
     }));
@@ -174,7 +172,7 @@ describe('icuda JupyterLab extension in a real browser', { skip, timeout: 900_00
     });
   });
 
-  test('5. Notebook 7: the same notebook and saxpy.cu are highlighted as CUDA; its cell shows the compiling mark', (t) =>
+  test('5. Notebook 7: the same notebook and saxpy.cu are highlighted as CUDA; its cell shows the compiling mark', () =>
     scenario('ext-5-notebook7', async () => {
       if (!notebook) throw new Error('test 2 saved no notebook');
       const nb7 = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -183,19 +181,14 @@ describe('icuda JupyterLab extension in a real browser', { skip, timeout: 900_00
         await nb7.goto(server.at(`/notebooks/${notebook}`));
         await nb7.locator('.jp-NotebookPanel .jp-KernelName, #jp-top-panel .jp-KernelName', { hasText: 'CUDA' }).first().waitFor();
         const cell = cells(nb7).first();
-        if (cudaCells) {
-          await assertCudaHighlighting(cell);
-          await cell.screenshot({ path: join(outputDir, 'ext-5-notebook7-cell-closeup.png') });
-        } else {
-          await cell.locator('.cm-content[data-language="cpp"]').waitFor();
-        }
+        await assertCudaHighlighting(cell);
+        await cell.screenshot({ path: join(outputDir, 'ext-5-notebook7-cell-closeup.png') });
         await screenshot(nb7, 'ext-5-notebook7-notebook');
         await expectIndicator(nb7, 'notebook7'); // no status bar here: the cell's mark says it
         await nb7.goto(server.at('/edit/saxpy.cu'));
         const editor = nb7.locator('.jp-FileEditor');
         await assertCudaHighlighting(editor);
         await screenshot(nb7, 'ext-5-notebook7-cu-file');
-        if (!cudaCells) t.skip('cells checked as C++ only: the kernel does not name cuda in codemirror_mode');
       } finally {
         await nb7.close();
       }
