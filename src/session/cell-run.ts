@@ -56,11 +56,13 @@ export class CellRun {
     const planning = this.host.state.fork();
     for (const part of partsOf(syntax.chunks)) {
       if (part.length === 0) continue;
-      const plan = planUnit(planning, part, this.cell.executionCount, this.host.nextId(), syntax.refs);
+      const fresh = planUnit(planning, part, this.cell.executionCount, this.host.nextId(), syntax.refs, this.cell.flags);
+      const loaded = fresh.reusable ? this.host.loaded.get(fresh.key) : undefined;
+      const plan = loaded ?? fresh;
       planning.commit(plan.record);
       const unit: ReadyUnit = { plan };
       ready.push(unit);
-      if (plan.reusable && this.host.loaded.has(plan.key)) continue;
+      if (loaded) continue; // the same object is in the runner already: run it again
       const built = await buildUnit({ ...this.host.options, dirs: this.host.options.dirs ?? [] }, plan, this.cell);
       if (built.status === 'error') return built;
       unit.built = built;
@@ -72,9 +74,7 @@ export class CellRun {
   async #runAll(runner: RunnerProcess, syntax: CellSyntax, ready: ReadyUnit[]): Promise<RunOutcome> {
     const deadline = this.cell.timeLimit ? Date.now() + this.cell.timeLimit.seconds * 1000 : undefined;
     for (const { plan, built } of ready) {
-      const object = built?.object;
-      const symbol = object ? plan.symbol : (this.host.loaded.get(plan.key) ?? plan.symbol);
-      const outcome = await judgeRun(this.host, runner, { plan, object, symbol, syntax, cell: this.cell, deadline });
+      const outcome = await judgeRun(this.host, runner, { plan, object: built?.object, syntax, cell: this.cell, deadline });
       if (outcome.status === 'error') return outcome;
     }
     return { status: 'ok' };

@@ -2,7 +2,7 @@
 // a scanner per stream passes the text before it to the cell and tells when the marker passed.
 // A marker split across chunks is held back until it is whole.
 
-/** The marker the runner writes after cell `nonce` (see native/runner.c). */
+/** The marker the runner writes after cell `nonce` (see native/runner.cpp). */
 export function endMarker(nonce: string): string {
   return `\x1eicuda-end:${nonce}\x1e`;
 }

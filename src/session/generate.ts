@@ -19,16 +19,20 @@ export interface UnitPlan {
   source: string;
   /** The C symbol of its statement function. */
   symbol: string;
-  /** Defines nothing: an identical text is the same object, loaded once per runner. */
+  /** Defines no variable: an identical text (and flags) is the same object, loaded once per runner. */
   reusable: boolean;
-  /** The text with the cell's own number left out: equal keys, equal objects. */
+  /** The text with the unit's number and the cell's own number left out, and the flags: equal keys, equal objects. */
   key: string;
 }
 
+/** Kinds that must start fresh when their cell runs again. */
+const FRESH_KINDS = new Set(['variable', 'device-variable']);
+/** Stands for the unit's number until the text is hashed. */
+const ID = '@ID@';
+
 /** Plans the unit for one part of a cell; `id` numbers its namespace. */
-export function planUnit(state: SessionState, part: Chunk[], cell: number, id: number, refs: Iterable<string>): UnitPlan {
+export function planUnit(state: SessionState, part: Chunk[], cell: number, id: number, refs: Iterable<string>, flags: string[] = []): UnitPlan {
   const defs = part.flatMap((chunk) => chunk.defs);
-  const ns = defs.length > 0 ? `icuda_u${id}` : 'icuda_s';
   const own = new Set(defs.map((def) => qualified(def.path, def.name)));
   const view = withoutDeviceVariables(state.viewFor(refs, own));
   const ownGlobals = part
@@ -44,23 +48,17 @@ export function planUnit(state: SessionState, part: Chunk[], cell: number, id: n
     ...closureOf(view).map((unit) => unit.block),
     ...[...view].map(([, visible]) => usingFor(visible)),
     '#pragma nv_diag_default 177',
-    ownNamespace(ns, part, view),
+    ownNamespace(`icuda_u${ID}`, part, view),
     GLUE,
+    entryPoint(`icuda_u${ID}`, `icuda_run_u${ID}`),
   ].join('\n');
-  const key = createHash('sha256').update(body).digest('hex').slice(0, 16);
-  const symbol = defs.length > 0 ? `icuda_run_u${id}` : `icuda_run_s${key}`;
-  const source = (body + '\n' + entryPoint(ns, symbol)).replaceAll(`"${OWN_LABEL}"`, `"cell[${cell}]"`);
-  const record: UnitRecord = {
-    id,
-    ns,
-    cell,
-    defs,
-    globals: ownGlobals.replaceAll(`"${OWN_LABEL}"`, `"cell[${cell}]"`),
-    block: '',
-    needs: [],
-  };
+  const key = createHash('sha256').update(JSON.stringify([body, flags])).digest('hex').slice(0, 24);
+  const named = (text: string) => text.replaceAll(`_u${ID}`, `_u${id}`).replaceAll(`"${OWN_LABEL}"`, `"cell[${cell}]"`);
+  const ns = `icuda_u${id}`;
+  const record: UnitRecord = { id, ns, cell, defs, globals: named(ownGlobals), block: '', needs: [] };
   record.block = carriedBlock(state, record, part);
-  return { record, source, symbol, reusable: defs.length === 0, key: `${key}:${body.length}` };
+  const reusable = !defs.some((def) => FRESH_KINDS.has(def.kind));
+  return { record, source: named(body), symbol: `icuda_run_u${id}`, reusable, key };
 }
 
 /** `#line N "cell[C]"` before a chunk's text. */

@@ -19,7 +19,6 @@ export interface UnitRun {
   plan: UnitPlan;
   /** The object to load, or undefined when it is loaded already. */
   object: string | undefined;
-  symbol: string;
   syntax: CellSyntax;
   cell: CellOptions;
   /** When the cell's time limit runs out (ms since the epoch). */
@@ -38,8 +37,8 @@ export async function judgeRun(host: CellRunHost, runner: RunnerProcess, unit: U
   const reply = result.reply;
   if (reply.status === 'load-error') return loadError(reply.message);
   if (plan.record.defs.length > 0 || plan.record.globals) host.state.commit(plan.record);
-  if (plan.reusable) host.loaded.set(plan.key, unit.symbol);
-  host.state.noteRan(plan.record.cell);
+  if (plan.reusable) host.loaded.set(plan.key, plan);
+  host.state.noteRan(cell.executionCount);
   if (reply.sticky) {
     const cells = host.state.cells();
     runner.kill();
@@ -76,7 +75,7 @@ async function supervised(runner: RunnerProcess, unit: UnitRun): Promise<{ resul
   try {
     const running = runner.run({
       object: unit.object,
-      symbol: unit.symbol,
+      symbol: unit.plan.symbol,
       check: Boolean(cell.check),
       output: cell.output,
       input: cell.input,

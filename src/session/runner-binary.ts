@@ -1,4 +1,4 @@
-// The session runner's executable: built from native/runner.c by nvcc on first use, once per
+// The session runner's executable: built from native/runner.cpp by nvcc on first use, once per
 // toolchain, and kept in the compile cache's directory under a key of its source and the nvcc.
 import { createHash } from 'node:crypto';
 import { access, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { cacheLocation } from '../engine/compile/cache/compile-cache.js';
 import { errorOutcome } from '../engine/errors.js';
 import type { ErrorOutcome } from '../engine/outcome.js';
 
-export const RUNNER_SOURCE = join(packageRoot, 'src', 'session', 'native', 'runner.c');
+export const RUNNER_SOURCE = join(packageRoot, 'src', 'session', 'native', 'runner.cpp');
 const NAME = 'icuda-session-runner';
 const building = new Map<string, Promise<string | ErrorOutcome>>();
 

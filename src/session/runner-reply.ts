@@ -1,4 +1,4 @@
-// The runner's reply to a run, as it arrives on fd 3: {"session":{...}} (see native/runner.c).
+// The runner's reply to a run, as it arrives on fd 3: {"session":{...}} (see native/runner.cpp).
 import { asCudaErrorReport, type CudaErrorReport } from '../engine/run/cuda-notices.js';
 
 /** How a run ended inside the runner. */

@@ -7,6 +7,7 @@ import type { Reaper } from '../engine/run/reaper.js';
 import type { TimeLimit } from '../engine/run/runner.js';
 import type { Scratch } from '../engine/scratch.js';
 import type { RunnerProcess } from './runner-process.js';
+import type { UnitPlan } from './generate.js';
 import type { SessionState } from './state.js';
 
 export interface SessionOptions {
@@ -66,7 +67,7 @@ export interface JournalEntry {
 export interface CellRunHost {
   readonly options: SessionOptions;
   state: SessionState;
-  loaded: Map<string, string>;
+  loaded: Map<string, UnitPlan>;
   nextId(): number;
   runner(output: OutputSink): Promise<RunnerProcess | ErrorOutcome>;
   lose(): void;

@@ -10,6 +10,7 @@ import { RunnerProcess } from './runner-process.js';
 import { runnerBinary } from './runner-binary.js';
 import { lostStateLine } from './session-outcomes.js';
 import type { CellOptions, CellRunHost, JournalEntry, SessionName, SessionOptions } from './session-types.js';
+import type { UnitPlan } from './generate.js';
 import { SessionState } from './state.js';
 
 export type { CellOptions, JournalEntry, SessionName, SessionOptions } from './session-types.js';
@@ -17,8 +18,8 @@ export type { CellOptions, JournalEntry, SessionName, SessionOptions } from './s
 /** The session cells of one kernel: their definitions and the runner holding their state. */
 export class Session implements CellRunHost {
   state = new SessionState();
-  /** Objects of units that define nothing, loaded in this runner, by text: their symbols. */
-  loaded = new Map<string, string>();
+  /** Units that define no variable, loaded in this runner, by key: an unchanged cell run again reuses them. */
+  loaded = new Map<string, UnitPlan>();
   #runner: RunnerProcess | undefined;
   #nextId = 1;
   #journal: JournalEntry[] = [];

@@ -5,7 +5,7 @@ import { type Definition, qualified } from './cell-model.js';
 /** One loaded object: a cell, or a part of one. */
 export interface UnitRecord {
   id: number;
-  /** Its namespace: `icuda_u<id>`, or `icuda_s` for a unit that defines nothing. */
+  /** Its namespace: `icuda_u<id>`. */
   ns: string;
   /** The cell's execution count. */
   cell: number;
@@ -32,9 +32,10 @@ export class SessionState {
   readonly #byLeaf = new Map<string, Set<string>>();
   readonly #ran = new Set<number>();
 
-  /** Adds a unit's definitions; newer ones hide older ones of the same name. */
+  /** Adds a unit's definitions; newer ones hide older ones of the same name. A unit committed
+   * again (an unchanged cell run again) makes its definitions the newest once more. */
   commit(unit: UnitRecord): void {
-    this.units.push(unit);
+    if (!this.units.includes(unit)) this.units.push(unit);
     for (const def of unit.defs) {
       const name = qualified(def.path, def.name);
       this.newest.set(name, { unit, def });
@@ -46,7 +47,9 @@ export class SessionState {
   /** A copy that can take tentative commits. */
   fork(): SessionState {
     const copy = new SessionState();
-    for (const unit of this.units) copy.commit(unit);
+    copy.units.push(...this.units);
+    for (const [name, visible] of this.newest) copy.newest.set(name, visible);
+    for (const [leaf, names] of this.#byLeaf) copy.#byLeaf.set(leaf, new Set(names));
     return copy;
   }
 

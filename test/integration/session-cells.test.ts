@@ -88,6 +88,17 @@ describe('session cells: state that lives on', { skip: noNvcc }, () => {
     assert.equal(await h.compiles(), before, 'no nvcc for the re-run');
   });
 
+  test('re-running an unchanged cell of functions compiles nothing and makes its definitions the newest again', async () => {
+    const first = 'int which() { return 1; }';
+    ok(await h.run(first));
+    ok(await h.run('int which() { return 2; }'));
+    const before = await h.compiles();
+    ok(await h.run(first));
+    assert.equal(await h.compiles(), before, 'no nvcc for the re-run');
+    const now = await h.run('printf("%d\\n", which());');
+    assert.equal(now.stdout, '1\n', now.said);
+  });
+
   test('statements and variable initializers run in the order written', async () => {
     const ran = await h.run('printf("a\\n");\nint v = (printf("init\\n"), 1);\nprintf("b %d\\n", v);');
     ok(ran);

@@ -37,8 +37,8 @@ describe('planUnit', () => {
     assert.match(second.source, /namespace icuda_u1 \{\n#line 2 "cell\[1\]"\nextern std::vector<int> v;/);
     assert.match(second.source, /\nusing icuda_u1::v;\n/);
     assert.doesNotMatch(second.source, /using icuda_u1::bump/, 'a prototype of nothing defined is not a definition');
-    assert.equal(second.record.ns, 'icuda_s');
-    assert.equal(second.reusable, true);
+    assert.equal(second.record.ns, 'icuda_u2');
+    assert.equal(second.reusable, true, 'no variable: run again, it is the same object');
   });
 
   test('the newest definition wins: a redefinition moves the using-declaration', async () => {
@@ -70,11 +70,23 @@ describe('planUnit', () => {
     const [[a]] = await planCells(['x += 1;'], state, 2);
     const [[b]] = await planCells(['x += 1;'], state, 7);
     assert.equal(a.key, b.key);
-    assert.equal(a.symbol, b.symbol);
     assert.match(b.source, /#line 1 "cell\[7\]"\nx \+= 1;/, 'diagnostics still name the cell that runs');
     await planCells(['int x = 5;'], state, 8);
     const [[c]] = await planCells(['x += 1;'], state, 9);
     assert.notEqual(c.key, a.key);
+  });
+
+  test('a cell that defines a variable is never reused; functions are; flags are part of the key', async () => {
+    const state = new SessionState();
+    const [[variable]] = await planCells(['int fresh = 0;'], state);
+    assert.equal(variable.reusable, false, 'a variable starts fresh each time its cell runs');
+    const [[functions]] = await planCells(['int twice(int v) { return 2 * v; }'], state, 2);
+    assert.equal(functions.reusable, true);
+    const syntax = await splitCell('int twice(int v) { return 2 * v; }');
+    const again = planUnit(state, syntax.chunks, 9, 99, syntax.refs);
+    const flagged = planUnit(state, syntax.chunks, 9, 100, syntax.refs, ['-DFAST']);
+    assert.equal(again.key, functions.key, 'same text, another unit number: same key');
+    assert.notEqual(flagged.key, functions.key);
   });
 
   test('a #define is undefined first, so a later cell may define it again', async () => {

@@ -51,6 +51,16 @@ describe('SessionState', () => {
     assert.equal(fork.newest.has('x'), true);
   });
 
+  test('a unit committed again is the newest again, in forks too', () => {
+    const state = new SessionState();
+    const first = unit(1, [def('which', 'function')]);
+    state.commit(first);
+    state.commit(unit(2, [def('which', 'function')]));
+    state.commit(first);
+    assert.equal(state.units.length, 2);
+    assert.equal(state.fork().viewFor(['which'], new Set()).get('which')?.unit.id, 1);
+  });
+
   test('a closure holds the units used and the units they need, oldest first', () => {
     const a = unit(1, [def('P', 'type')]);
     const b = unit(2, [def('area', 'function')], [a]);

@@ -9,7 +9,6 @@
 // stderr, so the kernel knows where the cell's output ends.
 // SIGINT while a cell's statements run jumps back here (the cell ends "interrupted"); anywhere
 // else it is ignored and the kernel falls back to SIGKILL.
-#define _GNU_SOURCE
 #include <cuda_runtime_api.h>
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -19,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <iostream>
 
 #define COMMAND_FD 4
 #define REPLY_FD 3
@@ -33,7 +33,7 @@ static unsigned long launches;
 static int check_reports;
 
 // libcudart loading the driver library means the CUDA runtime is in use (exported: it interposes).
-void *dlopen(const char *file, int flags) {
+extern "C" void *dlopen(const char *file, int flags) {
   static void *(*real)(const char *, int);
   if (!real) real = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
   if (file && strstr(file, "libcuda")) runtime_used = 1;
@@ -77,12 +77,14 @@ static void error_json(char *out, size_t cap, cudaError_t err, const char *where
            message, where);
 }
 
-// %check: cells link with --wrap=__cudaLaunchKernel; each launch is checked (and synchronized) when asked.
-extern cudaError_t __cudaLaunchKernel(cudaKernel_t kernel, dim3 grid, dim3 block, void **args, size_t shared, cudaStream_t stream);
-cudaError_t __wrap___cudaLaunchKernel(cudaKernel_t kernel, dim3 grid, dim3 block, void **args, size_t shared, cudaStream_t stream) {
+// %check: cells link with --wrap=__cudaLaunchKernel (the launch entry point of CUDA 12.8 and
+// later, found at run time so older runtimes still load); each launch is checked when asked.
+typedef cudaError_t (*launch_fn)(const void *, dim3, dim3, void **, size_t, cudaStream_t);
+extern "C" cudaError_t __wrap___cudaLaunchKernel(const void *kernel, dim3 grid, dim3 block, void **args, size_t shared, cudaStream_t stream) {
+  static launch_fn real = (launch_fn)dlsym(RTLD_DEFAULT, "__cudaLaunchKernel");
   runtime_used = 1;
   unsigned long n = ++launches;
-  cudaError_t err = __cudaLaunchKernel(kernel, grid, block, args, shared, stream);
+  cudaError_t err = real ? real(kernel, grid, block, args, shared, stream) : cudaErrorNotSupported;
   if (!check_launches) return err;
   cudaError_t seen = err != cudaSuccess ? err : cudaDeviceSynchronize();
   if (seen != cudaSuccess && check_reports++ < 5) {
@@ -114,13 +116,13 @@ static int unavailable(cudaError_t err) {
 
 // Calls the cell's statement function with stdin from /dev/null unless input is allowed.
 static const char *call_cell(cell_fn fn, int input, char *message, size_t cap) {
+  const char *volatile status = "ok";
   int saved = -1;
   if (!input) {
     int null = open("/dev/null", O_RDONLY);
     saved = dup(0);
     if (null >= 0) dup2(null, 0), close(null);
   }
-  const char *status = "ok";
   if (sigsetjmp(back_to_loop, 1) == 0) {
     in_statements = 1;
     if (fn(message, cap) != 0) status = "exception";
@@ -129,6 +131,8 @@ static const char *call_cell(cell_fn fn, int input, char *message, size_t cap) {
     status = "interrupted";
   }
   if (saved >= 0) dup2(saved, 0), close(saved);
+  clearerr(stdin);  // an end-of-file seen by one cell is not the next cell's
+  std::cin.clear();
   return status;
 }
 
