@@ -47,14 +47,17 @@ function memberChunk(node: SyntaxNode, path: string[], declared: DeclaredName | 
 /** A template: carried as source; an out-of-class member template is a member chunk. */
 export function templateChunk(node: SyntaxNode, path: string[]): Chunk {
   const inner = node.namedChildren.find((child) => child !== null && child.type !== 'template_parameter_list') ?? null;
-  const declarator = inner?.childForFieldName('declarator') ?? null;
-  const declared = inner && TYPE_SPECIFIERS.has(inner.type) ? inner.childForFieldName('name')?.text : nameOf(declarator)?.name;
-  if (nameOf(declarator)?.qualified) return memberChunk(node, path, nameOf(declarator));
-  const chunk = chunkOf('decl', node, path);
-  if (declared && inner?.type === 'declaration' && nameOf(declarator)?.isFunction) {
-    return Object.assign(chunkOf('proto', node, path), { target: declared });
+  const declared =
+    inner && TYPE_SPECIFIERS.has(inner.type)
+      ? { name: inner.childForFieldName('name')?.text ?? '' }
+      : nameOf(inner?.childForFieldName('declarator') ?? null);
+  if (declared && 'qualified' in declared && declared.qualified) return memberChunk(node, path, declared);
+  if (!declared?.name) return chunkOf('decl', node, path); // a specialization: compiled here only
+  if (inner?.type === 'declaration' && 'isFunction' in declared && declared.isFunction) {
+    return Object.assign(chunkOf('proto', node, path), { target: declared.name });
   }
-  if (declared) chunk.defs.push(define(node, path, declared, 'template', node.text.split('{')[0]));
+  const chunk = chunkOf('decl', node, path);
+  chunk.defs.push(define(node, path, declared.name, 'template', node.text.split('{')[0]));
   chunk.carried = node.text;
   chunk.refs = identifiersIn(node);
   return chunk;
@@ -142,13 +145,18 @@ function externText(node: SyntaxNode, declarators: SyntaxNode[]): string {
   const names = declarators.map(withoutInitializer).join(', ');
   if (type.type === 'placeholder_type_specifier') {
     const each = (declarator: SyntaxNode) =>
-      `extern ${specifiers(false)} std::decay_t<decltype(${initializer(declarator)})> ${withoutInitializer(declarator)};`;
+      words('extern', specifiers(false), `std::decay_t<decltype(${initializer(declarator)})>`, withoutInitializer(declarator)) + ';';
     return declarators.map(each).join('\n');
   }
   if (TYPE_SPECIFIERS.has(type.type) && type.childForFieldName('body')) {
-    return `${type.text};\nextern ${specifiers(false)} ${type.childForFieldName('name')?.text ?? type.text} ${names};`;
+    return `${type.text};\n` + words('extern', specifiers(false), type.childForFieldName('name')?.text ?? type.text, names) + ';';
   }
-  return `extern ${specifiers(true)} ${names};`;
+  return words('extern', specifiers(true), names) + ';';
+}
+
+/** Words joined by single spaces, empty ones left out. */
+function words(...parts: string[]): string {
+  return parts.filter((part) => part !== '').join(' ');
 }
 
 /** The expression a declarator is initialized with (`= e`, `(e)`, `{e}`). */

@@ -10,7 +10,6 @@ import { closureOf, type SessionState, type UnitRecord, type Visible } from './s
 const GLUE = '#line 1 "icuda-session"';
 /** Own chunks are labelled with this until the text is hashed (a re-run under a new number is the same unit). */
 const OWN_LABEL = 'cell[@]';
-const HEADER = [GLUE, '#include <cstring>', '#include <exception>', '#include <type_traits>', ''].join('\n');
 
 /** A unit ready to compile and, once loaded, to commit. */
 export interface UnitPlan {
@@ -31,7 +30,14 @@ const FRESH_KINDS = new Set(['variable', 'device-variable']);
 const ID = '@ID@';
 
 /** Plans the unit for one part of a cell; `id` numbers its namespace. */
-export function planUnit(state: SessionState, part: Chunk[], cell: number, id: number, refs: Iterable<string>, flags: string[] = []): UnitPlan {
+export function planUnit(
+  state: SessionState,
+  part: Chunk[],
+  cell: number,
+  id: number,
+  refs: Iterable<string>,
+  flags: string[] = [],
+): UnitPlan {
   const defs = part.flatMap((chunk) => chunk.defs);
   const own = new Set(defs.map((def) => qualified(def.path, def.name)));
   const view = withoutDeviceVariables(state.viewFor(refs, own));
@@ -40,7 +46,7 @@ export function planUnit(state: SessionState, part: Chunk[], cell: number, id: n
     .map((chunk) => globalText(chunk, OWN_LABEL))
     .join('');
   const body = [
-    HEADER,
+    GLUE,
     state.globals(),
     ownGlobals,
     GLUE,
@@ -50,15 +56,23 @@ export function planUnit(state: SessionState, part: Chunk[], cell: number, id: n
     '#pragma nv_diag_default 177',
     ownNamespace(`icuda_u${ID}`, part, view),
     GLUE,
-    entryPoint(`icuda_u${ID}`, `icuda_run_u${ID}`),
+    `extern "C" void icuda_run_u${ID}() { icuda_u${ID}::icuda_body(); }`,
   ].join('\n');
-  const key = createHash('sha256').update(JSON.stringify([body, flags])).digest('hex').slice(0, 24);
+  const key = createHash('sha256')
+    .update(JSON.stringify([body, flags]))
+    .digest('hex')
+    .slice(0, 24);
   const named = (text: string) => text.replaceAll(`_u${ID}`, `_u${id}`).replaceAll(`"${OWN_LABEL}"`, `"cell[${cell}]"`);
   const ns = `icuda_u${id}`;
   const record: UnitRecord = { id, ns, cell, defs, globals: named(ownGlobals), block: '', needs: [] };
   record.block = carriedBlock(state, record, part);
   const reusable = !defs.some((def) => FRESH_KINDS.has(def.kind));
-  return { record, source: named(body), symbol: `icuda_run_u${id}`, reusable, key };
+  return { record, source: named(withTraits(body)), symbol: `icuda_run_u${id}`, reusable, key };
+}
+
+/** <type_traits> first when a carried `auto` variable's declaration needs std::decay_t. */
+function withTraits(body: string): string {
+  return body.includes('std::decay_t<decltype(') ? `#include <type_traits>\n${body}` : body;
 }
 
 /** `#line N "cell[C]"` before a chunk's text. */
@@ -106,23 +120,6 @@ function ownNamespace(ns: string, part: Chunk[], view: Map<string, Visible>): st
     '}',
     ...part.filter((chunk) => chunk.kind === 'member' && !inside(chunk)).map(text),
   ].join('\n');
-}
-
-/** The C entry point the runner calls: the statements, an uncaught exception told as a message. */
-function entryPoint(ns: string, symbol: string): string {
-  return `extern "C" int ${symbol}(char *message, unsigned long capacity) {
-  try {
-    ${ns}::icuda_body();
-    return 0;
-  } catch (const std::exception &error) {
-    std::strncpy(message, error.what(), capacity - 1);
-  } catch (...) {
-    std::strncpy(message, "an exception that is not a std::exception", capacity - 1);
-  }
-  message[capacity - 1] = 0;
-  return 1;
-}
-`;
 }
 
 /** What later units compile of this one: the usings its declarations need, then the declarations. */

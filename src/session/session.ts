@@ -80,6 +80,11 @@ export class Session implements CellRunHost {
       .map(({ order: _order, ...entry }) => entry);
   }
 
+  /** The live runner's process id (its process group's too), if one runs. */
+  get runnerPid(): number | undefined {
+    return this.#runner?.alive ? this.#runner.pid : undefined;
+  }
+
   /** The cells %replay would run. */
   get journal(): readonly JournalEntry[] {
     return this.#journal;

@@ -18,12 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <exception>
 #include <iostream>
 
 #define COMMAND_FD 4
 #define REPLY_FD 3
 
-typedef int (*cell_fn)(char *message, unsigned long capacity);
+typedef void (*cell_fn)();
 
 static volatile sig_atomic_t in_statements;
 static sigjmp_buf back_to_loop;
@@ -125,7 +126,15 @@ static const char *call_cell(cell_fn fn, int input, char *message, size_t cap) {
   }
   if (sigsetjmp(back_to_loop, 1) == 0) {
     in_statements = 1;
-    if (fn(message, cap) != 0) status = "exception";
+    try {
+      fn();
+    } catch (const std::exception &error) {
+      snprintf(message, cap, "%s", error.what());
+      status = "exception";
+    } catch (...) {
+      snprintf(message, cap, "an exception that is not a std::exception");
+      status = "exception";
+    }
     in_statements = 0;
   } else {
     status = "interrupted";

@@ -28,7 +28,7 @@ describe('planUnit', () => {
     assert.equal(unit.reusable, false);
     assert.match(unit.source, /namespace icuda_u1 \{\n#line 1 "cell\[1\]"\nint counter = 0;\n#line 2 "cell\[1\]"\nint bump\(\)/);
     assert.match(unit.source, /static void icuda_body\(\) \{\n#line 3 "cell\[1\]"\nbump\(\);/);
-    assert.match(unit.source, /extern "C" int icuda_run_u1\(char \*message, unsigned long capacity\)/);
+    assert.match(unit.source, /extern "C" void icuda_run_u1\(\) \{ icuda_u1::icuda_body\(\); \}/);
   });
 
   test('a later cell sees earlier definitions through their declarations and using-declarations', async () => {
@@ -87,6 +87,13 @@ describe('planUnit', () => {
     const flagged = planUnit(state, syntax.chunks, 9, 100, syntax.refs, ['-DFAST']);
     assert.equal(again.key, functions.key, 'same text, another unit number: same key');
     assert.notEqual(flagged.key, functions.key);
+  });
+
+  test('<type_traits> is included only when an auto variable is carried', async () => {
+    const [[first], [second]] = await planCells(['auto total = 0;', 'total += 1;']);
+    assert.doesNotMatch(first.source, /type_traits/);
+    assert.match(second.source, /^#include <type_traits>\n/);
+    assert.match(second.source, /extern std::decay_t<decltype\(0\)> total;/);
   });
 
   test('a #define is undefined first, so a later cell may define it again', async () => {
