@@ -87,6 +87,13 @@ describe('session faults', { skip: noNvcc }, () => {
     assert.equal(error(await h.run('printf("%d\\n", to_forget);'))[0], 'CompileError');
   });
 
+  test('a cell that closes stdout, stderr and fd 3 still ends; so do the cells after it', async () => {
+    const closed = await h.run('#include <unistd.h>\nclose(1);\nclose(2);\nclose(3);');
+    ok(closed);
+    ok(await h.run('int fine = 1;'));
+    await h.session.reset();
+  });
+
   test('closing the session leaves no process behind, even one a cell started', async () => {
     ok(await h.run('#include <cstdlib>\nsystem("sleep 300 &");'));
     ok(await h.run('printf("%d\\n", 1);'));

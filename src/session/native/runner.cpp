@@ -22,7 +22,6 @@
 #include <iostream>
 
 #define COMMAND_FD 4
-#define REPLY_FD 3
 
 typedef void (*cell_fn)();
 
@@ -32,6 +31,9 @@ static int runtime_used;
 static int check_launches;
 static unsigned long launches;
 static int check_reports;
+// The stdout, stderr and reply pipes as the runner got them: markers and replies still reach the
+// kernel when a cell closes or redirects fd 1, 2 or 3.
+static int marker_out = 1, marker_err = 2, reply_fd = 3;
 
 // libcudart loading the driver library means the CUDA runtime is in use (exported: it interposes).
 extern "C" void *dlopen(const char *file, int flags) {
@@ -55,8 +57,8 @@ static void write_all(int fd, const char *data, size_t len) {
 static void send_frame(const char *json) {
   size_t len = strlen(json);
   unsigned char head[4] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16), (unsigned char)(len >> 8), (unsigned char)len};
-  write_all(REPLY_FD, (const char *)head, 4);
-  write_all(REPLY_FD, json, len);
+  write_all(reply_fd, (const char *)head, 4);
+  write_all(reply_fd, json, len);
 }
 
 // Copies text into out as the inside of a JSON string.
@@ -163,8 +165,8 @@ static void finish_cell(const char *nonce, const char *status, const char *messa
   fflush(stderr);
   char marker[96];
   int len = snprintf(marker, sizeof marker, "\x1eicuda-end:%s\x1e", nonce);
-  write_all(1, marker, (size_t)len);
-  write_all(2, marker, (size_t)len);
+  write_all(marker_out, marker, (size_t)len);
+  write_all(marker_err, marker, (size_t)len);
   json_text(text, sizeof text, message);
   snprintf(frame, sizeof frame, "{\"session\":{\"nonce\":\"%s\",\"status\":\"%s\",\"message\":\"%s\",\"cuda\":%s,\"sticky\":%s}}", nonce,
            status, text, cuda, sticky ? "true" : "false");
@@ -198,13 +200,17 @@ static void run(char *args) {
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   setvbuf(stderr, NULL, _IONBF, 0);
-  fcntl(COMMAND_FD, F_SETFD, FD_CLOEXEC);
+  marker_out = fcntl(1, F_DUPFD_CLOEXEC, 10);
+  marker_err = fcntl(2, F_DUPFD_CLOEXEC, 10);
+  reply_fd = fcntl(3, F_DUPFD_CLOEXEC, 10);
+  int command_fd = fcntl(COMMAND_FD, F_DUPFD_CLOEXEC, 10);  // out of the cells' way
+  close(COMMAND_FD);
   struct sigaction action;
   memset(&action, 0, sizeof action);
   action.sa_handler = on_interrupt;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, NULL);
-  FILE *commands = fdopen(COMMAND_FD, "r");
+  FILE *commands = fdopen(command_fd, "r");
   if (!commands) return 2;
   static char line[8192];
   while (fgets(line, sizeof line, commands)) {
