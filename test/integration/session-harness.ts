@@ -61,8 +61,8 @@ export class SessionHarness {
     readonly scratch: Scratch,
   ) {}
 
-  /** A session in a fresh temp dir. */
-  static async open(): Promise<SessionHarness> {
+  /** A session in a fresh temp dir; `arch` as the kernel would pass the GPU's. */
+  static async open(arch?: string): Promise<SessionHarness> {
     if (!found.found) throw new Error(noNvcc);
     const dir = await mkdtemp(join(tmpdir(), 'icuda-session-test-'));
     const nvcc = await countingNvcc(dir, found.toolchain.nvcc);
@@ -71,7 +71,7 @@ export class SessionHarness {
     const reaper = startReaper(log);
     const scratch = createScratch({ tmpRoot: dir });
     const cache = openCacheSession(env, log);
-    const session = new Session({ nvcc, nvccVersion: found.toolchain.version, env, reaper, scratch, cache, log });
+    const session = new Session({ nvcc, nvccVersion: found.toolchain.version, env, reaper, scratch, cache, log, arch });
     return new SessionHarness(dir, session, reaper, scratch);
   }
 
