@@ -1,6 +1,9 @@
 // The CUDA grammar (tree-sitter-cuda's wasm under web-tree-sitter), loaded on first use only: a
 // kernel that never runs a session cell never loads it.
+import { access } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { packageRoot } from '../package-info.js';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 
 export type { Node as SyntaxNode };
@@ -20,7 +23,15 @@ export function cudaParser(): Promise<Parser> {
 async function load(): Promise<Parser> {
   const { Parser, Language } = await import('web-tree-sitter');
   await Parser.init();
-  const wasm = createRequire(import.meta.url).resolve('tree-sitter-cuda/tree-sitter-cuda.wasm');
+  // npm run build copies the grammar into the package (grammar/); a checkout can also read it
+  // from the development dependency.
+  const shipped = join(packageRoot, 'grammar', 'tree-sitter-cuda.wasm');
+  const wasm = (await access(shipped).then(
+    () => true,
+    () => false,
+  ))
+    ? shipped
+    : createRequire(import.meta.url).resolve('tree-sitter-cuda/tree-sitter-cuda.wasm');
   const parser = new Parser();
   parser.setLanguage(await Language.load(wasm));
   return parser;

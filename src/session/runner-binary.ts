@@ -5,7 +5,6 @@ import { access, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { packageRoot } from '../package-info.js';
-import { cacheLocation } from '../engine/compile/cache/compile-cache.js';
 import { errorOutcome } from '../engine/errors.js';
 import type { ErrorOutcome } from '../engine/outcome.js';
 
@@ -17,6 +16,8 @@ export interface RunnerToolchain {
   nvcc: string;
   nvccVersion: string;
   env: NodeJS.ProcessEnv;
+  /** Where built runners are kept (the compile cache's directory). */
+  dir: string;
 }
 
 /** The runner's path, built when missing; an ErrorOutcome when nvcc cannot build it. */
@@ -26,7 +27,7 @@ export async function runnerBinary(toolchain: RunnerToolchain): Promise<string |
   const key = createHash('sha256')
     .update(JSON.stringify([source, toolchain.nvcc, toolchain.nvccVersion, args]))
     .digest('hex');
-  const path = join(cacheLocation(toolchain.env).dir, 'session-runner', key.slice(0, 24), NAME);
+  const path = join(toolchain.dir, 'session-runner', key.slice(0, 24), NAME);
   let build = building.get(path);
   if (!build) {
     build = ensureBuilt(path, toolchain, args);

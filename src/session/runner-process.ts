@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import type { Logger } from 'pino';
 import type { OutputSink } from '../engine/outcome.js';
 import { FrameDecoder, handleFrame } from '../engine/run/display-channel.js';
-import { limitedCommand, limitsFromEnv } from '../engine/run/limits.js';
+import { limitedCommand, type ProgramLimits } from '../engine/run/limits.js';
 import { superviseGroup, type GroupEnd } from '../engine/run/process-group.js';
 import { channelEnv } from '../engine/run/program-channels.js';
 import type { Reaper } from '../engine/run/reaper.js';
@@ -38,6 +38,7 @@ export interface RunnerStart {
   binary: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  limits: ProgramLimits;
   reaper: Reaper;
   log: Logger;
 }
@@ -57,7 +58,7 @@ export class RunnerProcess {
   #finish: ((result: RunResult) => void) | undefined;
 
   constructor(options: RunnerStart) {
-    const [command, args] = limitedCommand(limitsFromEnv(options.env), options.binary, []);
+    const [command, args] = limitedCommand(options.limits, options.binary, []);
     const mark = runMarker();
     const child = execa(command, args, {
       cwd: options.cwd,

@@ -6,6 +6,7 @@ import type { ErrorOutcome, OutputSink } from '../engine/outcome.js';
 import type { Reaper } from '../engine/run/reaper.js';
 import type { TimeLimit } from '../engine/run/runner.js';
 import type { Scratch } from '../engine/scratch.js';
+import type { ProgramLimits } from '../engine/run/limits.js';
 import type { RunnerProcess } from './runner-process.js';
 import type { UnitPlan } from './generate.js';
 import type { SessionState } from './state.js';
@@ -18,6 +19,10 @@ export interface SessionOptions {
   env: NodeJS.ProcessEnv;
   reaper: Reaper;
   scratch: Scratch;
+  /** The limits the runner runs under; compileSeconds also bounds nvcc. */
+  limits: ProgramLimits;
+  /** Where built runners are kept (the compile cache's directory). */
+  runnerDir: string;
   /** The kernel's compile cache; without it every unit is compiled. */
   cache?: CacheSession;
   /** The GPU's architecture ("sm_90") when known. */

@@ -102,12 +102,12 @@ export class Session implements CellRunHost {
       output.stream('stderr', `icuda: the session runner ended after the last cell. ${lostStateLine(this.state.cells())}\n`);
       this.lose();
     }
-    const { nvcc, nvccVersion, env, reaper, log } = this.options;
-    const binary = await runnerBinary({ nvcc, nvccVersion, env });
+    const { nvcc, nvccVersion, env, reaper, log, limits } = this.options;
+    const binary = await runnerBinary({ nvcc, nvccVersion, env, dir: this.options.runnerDir });
     if (typeof binary !== 'string') return binary;
     const cwd = this.options.cwd ?? (await (this.#cwd ??= this.options.scratch.createRun()));
     if (this.#closed) return interrupted();
-    this.#runner = new RunnerProcess({ binary, cwd, env, reaper, log: log.child({ component: 'session-runner' }) });
+    this.#runner = new RunnerProcess({ binary, cwd, env, limits, reaper, log: log.child({ component: 'session-runner' }) });
     return this.#runner.alive ? this.#runner : errorOutcome('SessionError', 'could not start the session runner');
   }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { compileCached, type CacheSession } from '../engine/compile/cache/cached-compile.js';
 import { compileCell } from '../engine/compile/compiler.js';
+import type { ProgramLimits } from '../engine/run/limits.js';
 import type { ErrorOutcome, OutputSink } from '../engine/outcome.js';
 import type { Reaper } from '../engine/run/reaper.js';
 import type { Scratch } from '../engine/scratch.js';
@@ -30,6 +31,7 @@ export interface BuildTools {
   env: NodeJS.ProcessEnv;
   reaper: Reaper;
   scratch: Scratch;
+  limits: ProgramLimits;
   cache?: CacheSession;
   /** The target when the flags choose none ("sm_90"); else nvcc's native. */
   arch?: string;
@@ -70,6 +72,7 @@ export async function buildUnit(tools: BuildTools, plan: UnitPlan, request: Buil
       env: tools.env,
       signal: request.signal,
       reaper: tools.reaper,
+      timeoutS: tools.limits.compileSeconds,
       arch: tools.arch,
       extra: { flags: [...SHARED_OBJECT_FLAGS] },
     };

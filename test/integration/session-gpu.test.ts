@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { detectGpuArch } from '../../src/engine/gpu/gpu-arch.js';
 import { noNvcc, SessionHarness, type Ran } from './session-harness.js';
 
-const arch = noNvcc ? '' : await detectGpuArch(process.env);
+const arch = noNvcc ? '' : await detectGpuArch(undefined, process.env);
 const skip = noNvcc ?? (arch ? undefined : 'no GPU (nvidia-smi reports none)');
 
 /** Asserts the cell succeeded. */

@@ -11,9 +11,11 @@ import { startReaper, type Reaper } from '../../src/engine/run/reaper.js';
 import { createScratch, type Scratch } from '../../src/engine/scratch.js';
 import { findToolchain } from '../../src/engine/toolchain/toolchain.js';
 import { silentLogger } from '../../src/log.js';
+import { loadSettings, programLimits, toolPlaces } from '../../src/settings/settings.js';
 import { Session } from '../../src/session/session.js';
 
-const found = await findToolchain(process.env);
+const settings = loadSettings();
+const found = await findToolchain(toolPlaces(settings), process.env);
 /** Why the session tests cannot run here, if they cannot. */
 export const noNvcc = found.found ? undefined : 'nvcc not found (set NVCC or CUDA_HOME)';
 
@@ -66,12 +68,25 @@ export class SessionHarness {
     if (!found.found) throw new Error(noNvcc);
     const dir = await mkdtemp(join(tmpdir(), 'icuda-session-test-'));
     const nvcc = await countingNvcc(dir, found.toolchain.nvcc);
-    const env = { ...process.env, ICUDA_CACHE_DIR: join(dir, 'cache') };
+    const env = { ...process.env };
     const log = silentLogger();
     const reaper = startReaper(log);
     const scratch = createScratch({ tmpRoot: dir });
-    const cache = openCacheSession(env, log);
-    const session = new Session({ nvcc, nvccVersion: found.toolchain.version, env, reaper, scratch, cache, log, arch });
+    const cacheDir = join(dir, 'cache');
+    const cache = openCacheSession({ dir: cacheDir, maxBytes: 2 * 1024 ** 3 }, log);
+    const limits = programLimits(settings);
+    const session = new Session({
+      nvcc,
+      nvccVersion: found.toolchain.version,
+      env,
+      reaper,
+      scratch,
+      cache,
+      log,
+      arch,
+      limits,
+      runnerDir: cacheDir,
+    });
     return new SessionHarness(dir, session, reaper, scratch);
   }
 
