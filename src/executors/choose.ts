@@ -6,7 +6,7 @@ import { errorOutcome } from '../engine/errors.js';
 import type { RunOutcome } from '../engine/outcome.js';
 import type { Reaper } from '../engine/run/reaper.js';
 import { programLimits, toolPlaces, type Settings } from '../settings/settings.js';
-import type { CellJob, Executor, RunContext } from './executor.js';
+import type { CellJob, Executor, RunContext, SessionRunner } from './executor.js';
 import { createLocalExecutor } from './local.js';
 import type { RemoteOptions } from './remote.js';
 import { createSlurmExecutor } from './slurm.js';
@@ -17,6 +17,8 @@ export interface ChooseOptions<J extends CellJob, C extends RunContext> {
   reaper: Reaper;
   /** The kernel's local path. */
   local: (job: J, ctx: C) => Promise<RunOutcome>;
+  /** The kernel's session cells on this machine. */
+  localSessions: SessionRunner | string;
 }
 
 /** The executor the settings ask for; a bad setting becomes an error every cell shows. */
@@ -26,7 +28,8 @@ export function chooseExecutor<J extends CellJob, C extends RunContext>(options:
   } catch (error) {
     const message = (error as Error).message;
     options.log.error({ err: error }, 'no executor');
-    return { where: `nowhere (${message})`, needsLocalToolchain: false, execute: async () => errorOutcome('ExecutorError', message) };
+    const execute = async () => errorOutcome('ExecutorError', message);
+    return { where: `nowhere (${message})`, needsLocalToolchain: false, execute, sessions: message };
   }
 }
 
@@ -38,7 +41,7 @@ function pick<J extends CellJob, C extends RunContext>(options: ChooseOptions<J,
   options.log.info({ executor: s.executor, host: s.host }, 'executor chosen');
   switch (s.executor) {
     case 'local':
-      return createLocalExecutor(options.local);
+      return createLocalExecutor(options.local, options.localSessions);
     case 'remote':
       if (!s.host) throw new Error('ICUDA_EXECUTOR=remote needs ICUDA_HOST=HOST:PORT');
       return lazyRemote({ host: s.host, tokenFile: s.tokenFile, tlsCa: s.tlsCa, tlsCert: s.tlsCert, tlsKey: s.tlsKey, tls: s.tls });
@@ -72,6 +75,7 @@ function lazyRemote(options: RemoteOptions): Executor {
   return {
     where: `on ${options.host} (remote GPU host)`,
     needsLocalToolchain: false,
+    sessions: 'session cells on a GPU host are not supported yet; cells with main() run there as before',
     execute: async (job, ctx) => {
       remote ??= import('./remote.js').then((m) => m.createRemoteExecutor(options));
       return (await remote).execute(job, ctx);

@@ -3,6 +3,7 @@
 // the engine's types; they know nothing of Jupyter or of the magics that made the job.
 import type { Logger } from 'pino';
 import type { OutputSink, RunOutcome } from '../engine/outcome.js';
+import type { CellOptions, SessionName } from '../session/session-types.js';
 
 /** A whole-program cell ready to run. */
 export interface CellJob {
@@ -30,6 +31,20 @@ export interface RunContext {
   log: Logger;
 }
 
+/** Session cells where this executor runs them: one long-lived runner per kernel (src/session). */
+export interface SessionRunner {
+  /** Compiles and runs one session cell; what it defines stays for later cells. */
+  runCell(source: string, options: CellOptions): Promise<RunOutcome>;
+  /** %replay: runs again, in order, the cells that completed since the session began. */
+  replay(options: Omit<CellOptions, 'executionCount' | 'flags' | 'check'>): Promise<RunOutcome>;
+  /** %reset: a fresh session (the runner and everything it started end). */
+  reset(): Promise<void>;
+  /** The names the session defines (for %vars and completion). */
+  describe(): Promise<SessionName[]>;
+  /** Ends the runner (kernel shutdown and restart). */
+  close(): Promise<void>;
+}
+
 export interface Executor<J extends CellJob = CellJob, C extends RunContext = RunContext> {
   /** For the banner: "on this machine", "on gpu-box:50051 (remote)". */
   readonly where: string;
@@ -37,4 +52,6 @@ export interface Executor<J extends CellJob = CellJob, C extends RunContext = Ru
   readonly needsLocalToolchain: boolean;
   /** Runs one cell; a user's failure (or an unreachable host) is a returned error, never a throw. */
   execute(job: J, ctx: C): Promise<RunOutcome>;
+  /** Session cells here, or a sentence saying why this executor has none (Slurm, for now). */
+  readonly sessions: SessionRunner | string;
 }

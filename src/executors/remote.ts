@@ -20,6 +20,7 @@ export function createRemoteExecutor(options: RemoteOptions): Executor {
   return {
     where: `on ${options.host} (remote GPU host)`,
     needsLocalToolchain: false,
+    sessions: 'session cells on a GPU host are not supported yet; cells with main() run there as before',
     async execute(job, ctx) {
       let client: ComputeClient;
       let metadata: grpc.Metadata;

@@ -35,6 +35,8 @@ export function createSlurmExecutor(options: SlurmOptions): Executor {
   return {
     where: `on Slurm (srun ${srunArgs.join(' ') || 'with the default partition'})`,
     needsLocalToolchain: true,
+    sessions:
+      'session cells (cells without main) are not supported with the Slurm executor yet: give the cell a main() to run it as a whole program',
     async execute(job, ctx) {
       const found = await (lookup ??= findToolchain(options.places, options.env));
       if (!found.found) {

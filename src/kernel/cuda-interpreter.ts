@@ -64,6 +64,7 @@ export function createCudaInterpreter({ settings, log: parentLog }: CudaInterpre
     settings,
     log,
     reaper,
+    localSessions: 'session cells are not wired into the kernel yet',
     local: async (job: KernelJob, ctx: ExecutionContext) => {
       const found = await toolchain();
       if (!found.found) return toolchainNotFound(found.looked);
