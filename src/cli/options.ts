@@ -37,3 +37,10 @@ export interface HostOptions {
   maxSource: number;
   grace: number;
 }
+
+export interface CompareOptions {
+  args: string[];
+  format: 'text' | 'md' | 'json';
+  /** A fraction (0.05 for --fail-above 5%). */
+  failAbove?: number;
+}

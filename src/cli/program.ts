@@ -5,7 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { packageVersion } from '../package-info.js';
 import { describeSettings, type Settings } from '../settings/settings.js';
-import type { HostOptions, InstallOptions, LocationOptions, RunOptions } from './options.js';
+import type { CompareOptions, HostOptions, InstallOptions, LocationOptions, RunOptions } from './options.js';
 
 /** Runs a command with the settings; answers its exit code. */
 type Action<O> = (options: O, settings: Settings) => Promise<number>;
@@ -50,6 +50,18 @@ export function buildProgram(settings: Settings, done: (code: number) => void): 
     .option('--timeout <seconds>', 'interrupt a cell after this many seconds (the run fails)', seconds('--timeout'))
     .option('--allow-errors', 'go on after a failing cell; exit 0', false)
     .action(action(async (o: RunOptions, s) => (await import('./run-command.js')).run(o, s)));
+  program
+    .command('compare')
+    .usage('BASE.ipynb NEW.ipynb [--format text|md|json] [--fail-above PCT]')
+    .description('Compare the %bench results of two executed notebooks; exit 1 when one slowed down beyond --fail-above.')
+    .argument('[notebooks...]', 'the base and the new notebook')
+    .addOption(new Option('--format <format>', 'how to print the comparison').choices(['text', 'md', 'json']).default('text'))
+    .option(
+      '--fail-above <percent>',
+      'exit 1 when a result is slower by more than this (and more than its noise), e.g. 5%',
+      percent('--fail-above'),
+    )
+    .action(action(async (o: CompareOptions) => (await import('./compare-command.js')).run(o)));
   program
     .command('doctor')
     .description('Check the toolchain, GPU, Jupyter, kernelspec and settings; print a fix for each problem.')
@@ -123,6 +135,16 @@ function seconds(flag: string, zero = false): (value: string) => number {
         `${flag} must be ${zero ? 'a number of seconds, 0 or more' : 'a positive number of seconds'}, got ${JSON.stringify(value)}`,
       );
     return n;
+  };
+}
+
+/** A parser for a percentage ("5%", "5", "0.5%") as a fraction, quoting a bad value. */
+function percent(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value.trim().replace(/%$/, ''));
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+      throw new InvalidArgumentError(`${flag} must be a percentage such as 5%, got ${JSON.stringify(value)}`);
+    return n / 100;
   };
 }
 

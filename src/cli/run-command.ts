@@ -7,7 +7,9 @@ import { readNotebook, serializeNotebook, writeNotebook } from '../client/notebo
 import { runNotebook, type CellReport } from '../client/notebook-runner.js';
 import type { IopubContent, Output } from '../client/outputs.js';
 import type { Message } from '../protocol/messages.js';
-import type { Settings } from '../settings/settings.js';
+import { recordMachine } from '../engine/gpu/environment.js';
+import { packageVersion } from '../package-info.js';
+import { toolPlaces, type Settings } from '../settings/settings.js';
 import type { RunOptions } from './options.js';
 
 /** Runs a notebook; 0 when every cell passed (or its failure was allowed), 1 when one failed. */
@@ -43,6 +45,8 @@ export async function run(options: RunOptions, settings: Settings): Promise<numb
     process.off('SIGTERM', stop);
     await session.shutdown();
   }
+  // The machine the notebook ran on, for whoever reads or compares its results later.
+  nb.metadata.icuda = { machine: await recordMachine(toolPlaces(settings), settings.env), icuda_version: packageVersion };
   if (toStdout) process.stdout.write(serializeNotebook(nb));
   else await writeNotebook(output, nb);
   const count = (status: string) => reports.filter((r) => r.status === status).length;

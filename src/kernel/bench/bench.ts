@@ -93,7 +93,7 @@ function noiseWarnings(record: BenchRecord): string[] {
   if (reason === 'exact' || reason === 'noise' || record.stats.rsd <= rule.targetRsd) return [];
   const spent = reason === 'budget' ? `the ${rule.budgetMs / 1000} s budget` : `the maximum of ${rule.maxRuns} runs`;
   return [
-    `the noise stayed at ${(record.stats.rsd * 100).toFixed(1)} %, above the ${(rule.targetRsd * 100).toFixed(1)} % target, after ${spent}: give it more (--budget, --max) or a quieter machine`,
+    `the noise stayed at ${(record.stats.rsd * 100).toFixed(1)} %, above the ${Number((rule.targetRsd * 100).toPrecision(3))} % target, after ${spent}: give it more (--budget, --max) or a quieter machine`,
   ];
 }
 
