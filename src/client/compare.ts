@@ -78,7 +78,7 @@ const text = (value: unknown): string =>
 const gpus = (env: Env) => (env.machine as { gpus?: Record<string, unknown>[] } | undefined)?.gpus ?? [];
 const gpuField = (field: string) => (env: Env) =>
   gpus(env)
-    .map((g) => String(g[field] ?? '?'))
+    .map((g) => text(g[field]) || '?')
     .join(', ');
 
 /** The fields compared, with how to read each from a record's environment. */
