@@ -134,7 +134,10 @@ describe('workspace, assembly and help magics through jupyter_client', { skip },
     ]) {
       assert.ok(list.includes(name), `${name} in:\n${list}`);
     }
-    assert.match(streamText(await k.execute('%help bench'), 'stdout'), /^%bench \[-n RUNS\] \[-w WARMUP\]\n {2}Compiles once/);
+    assert.match(
+      streamText(await k.execute('%help bench'), 'stdout'),
+      /^%bench \[-n RUNS\] \[-w WARMUP\] \[--min N\].*\n {2}Times the cell: warm-up/,
+    );
     assert.match(streamText(await k.execute('%help %%file'), 'stdout'), /^%%file \[-a\] NAME/);
     const unknown = await k.execute('%help benhc');
     assert.match(statusOf(unknown), /unknown magic benhc; did you mean %bench\?/);

@@ -34,10 +34,21 @@ describe('npm package', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  test('holds bin, dist/src, include, kernelspec, proto, README and the JupyterLab extension when built, nothing else', () => {
+  test('holds bin, dist/src, the grammar, the runner source, include, kernelspec, proto, README and the built extension, nothing else', () => {
     const top = new Set(files.map((f) => (f.startsWith('dist/') ? f.split('/').slice(0, 2).join('/') : f.split('/')[0])));
     const built = existsSync(join(prebuiltLabextension, 'package.json')); // npm run build:labextension
-    const expected = ['README.md', 'bin', 'dist/src', 'include', 'kernelspec', 'package.json', 'proto', ...(built ? ['share'] : [])];
+    const expected = [
+      'README.md',
+      'bin',
+      'dist/src',
+      'grammar',
+      'include',
+      'kernelspec',
+      'package.json',
+      'proto',
+      ...(built ? ['share'] : []),
+      'src',
+    ];
     assert.deepEqual([...top].sort(), expected);
     if (built)
       assert.ok(files.includes(`share/jupyter/labextensions/${LABEXTENSION_NAME}/package.json`), 'the built extension is in the package');
@@ -48,11 +59,18 @@ describe('npm package', () => {
       'include/icuda_prelude.h',
       'kernelspec/logo-64x64.png',
       'proto/compute.proto',
+      'grammar/tree-sitter-cuda.wasm',
+      'src/session/native/runner.cpp',
     ]) {
       assert.ok(files.includes(needed), `${needed} is in the package`);
     }
     assert.deepEqual(
-      files.filter((f) => f.endsWith('.map') || f.includes('/test/')),
+      files.filter(
+        (f) =>
+          f.endsWith('.map') ||
+          f.includes('/test/') ||
+          (f.startsWith('src/') && !f.startsWith('src/session/native/') && !f.endsWith('README.md')),
+      ),
       [],
     );
   });
