@@ -22,6 +22,8 @@ export async function run(options: HostOptions, settings: Settings): Promise<num
     jobTimeoutS: options.jobTimeout,
     maxOutputBytes: options.maxOutput,
     maxSourceBytes: options.maxSource,
+    maxSessions: options.maxSessions,
+    sessionIdleS: options.sessionIdle,
   };
   const token = options.tokenFile ? await readToken(options.tokenFile) : undefined;
   const hostd = createHost({ limits, authorize: token ? bearerAuthorizer(token) : allowAll, machine, log, settings });

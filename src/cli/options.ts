@@ -35,6 +35,8 @@ export interface HostOptions {
   jobTimeout: number;
   maxOutput: number;
   maxSource: number;
+  maxSessions: number;
+  sessionIdle: number;
   grace: number;
 }
 

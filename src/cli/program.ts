@@ -122,6 +122,8 @@ function addHost(program: Command, action: <O>(run: Action<O>) => (...args: unkn
     .option('--job-timeout <seconds>', "a job's wall-time limit; 0 for none", seconds('--job-timeout', true), 0)
     .option('--max-output <bytes>', "a job's output limit", whole('--max-output', 1), 64 * 1024 * 1024)
     .option('--max-source <bytes>', "a job's source size limit", whole('--max-source', 1), 1024 * 1024)
+    .option('--max-sessions <n>', 'kernels whose session cells the host keeps at once; more are refused', whole('--max-sessions', 1), 8)
+    .option('--session-idle <seconds>', 'a session that runs no cell this long ends; 0 for never', seconds('--session-idle', true), 1800)
     .option('--grace <seconds>', 'on SIGTERM, how long running jobs may finish', seconds('--grace', true), 30)
     .action(action(async (o: HostOptions, s) => (await import('./host-command.js')).run(o, s)));
 }

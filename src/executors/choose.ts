@@ -44,7 +44,15 @@ function pick<J extends CellJob, C extends RunContext>(options: ChooseOptions<J,
       return createLocalExecutor(options.local, options.localSessions);
     case 'remote':
       if (!s.host) throw new Error('ICUDA_EXECUTOR=remote needs ICUDA_HOST=HOST:PORT');
-      return lazyRemote({ host: s.host, tokenFile: s.tokenFile, tlsCa: s.tlsCa, tlsCert: s.tlsCert, tlsKey: s.tlsKey, tls: s.tls });
+      return lazyRemote({
+        host: s.host,
+        tokenFile: s.tokenFile,
+        tlsCa: s.tlsCa,
+        tlsCert: s.tlsCert,
+        tlsKey: s.tlsKey,
+        tls: s.tls,
+        log: options.log.child({ component: 'remote' }),
+      });
     case 'slurm':
       return createSlurmExecutor({
         env: s.env, // passed on to srun and the program
@@ -71,14 +79,26 @@ function slurmArgs(text: string): string[] {
 /** The remote executor, with gRPC loaded at its first cell rather than at kernel start
  * (grpc-js costs about 0.3 s of startup that a local kernel should not pay). */
 function lazyRemote(options: RemoteOptions): Executor {
-  let remote: Promise<Executor> | undefined;
+  let remote: Promise<Executor & { sessions: SessionRunner }> | undefined;
+  const load = () => (remote ??= import('./remote.js').then((m) => m.createRemoteExecutor(options)));
   return {
     where: `on ${options.host} (remote GPU host)`,
     needsLocalToolchain: false,
-    sessions: 'session cells on a GPU host are not supported yet; cells with main() run there as before',
-    execute: async (job, ctx) => {
-      remote ??= import('./remote.js').then((m) => m.createRemoteExecutor(options));
-      return (await remote).execute(job, ctx);
-    },
+    sessions: lazySessions(
+      async () => (await load()).sessions,
+      () => remote !== undefined,
+    ),
+    execute: async (job, ctx) => (await load()).execute(job, ctx),
+  };
+}
+
+/** Session cells on the GPU host, loading gRPC at the first cell: before any, there is nothing to replay, reset, describe or end. */
+function lazySessions(runner: () => Promise<SessionRunner>, loaded: () => boolean): SessionRunner {
+  return {
+    runCell: async (source, options) => (await runner()).runCell(source, options),
+    replay: async (options) => (loaded() ? (await runner()).replay(options) : { status: 'ok' }),
+    reset: async () => (loaded() ? (await runner()).reset() : undefined),
+    describe: async () => (loaded() ? (await runner()).describe() : []),
+    close: async () => (loaded() ? (await runner()).close() : undefined),
   };
 }

@@ -3,17 +3,17 @@
 // out through `emit` as they happen.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OutputSink, RunOutcome } from '../engine/outcome.js';
+import type { RunOutcome } from '../engine/outcome.js';
 import { cellFile, compileCell } from '../engine/compile/compiler.js';
-import { errorOutcome, interrupted } from '../engine/errors.js';
+import { interrupted } from '../engine/errors.js';
 import type { Reaper } from '../engine/run/reaper.js';
 import { runProgram, type TimeLimit } from '../engine/run/runner.js';
 import type { Scratch } from '../engine/scratch.js';
-import type { ComputeRequest, ComputeResponse } from '../remote/proto.js';
+import type { ComputeRequest } from '../remote/proto.js';
+import type { JobEvent } from './calls.js';
+import { limitedSink, outputLimitError } from './job-output.js';
 import { safeFileName } from './request.js';
 import { programLimits, type Settings } from '../settings/settings.js';
-
-export type JobEvent = Partial<ComputeResponse> & Pick<ComputeResponse, 'kind'>;
 
 export interface JobOptions {
   request: ComputeRequest;
@@ -39,7 +39,7 @@ export interface JobResult {
 export async function runJob(options: JobOptions): Promise<JobResult> {
   const { request } = options;
   const dir = await options.scratch.createRun();
-  const output = limitedSink(options);
+  const output = limitedSink(options.maxOutputBytes, options.emit);
   const signal = AbortSignal.any([options.signal, output.tooMuch.signal]);
   try {
     for (const file of request.files) await writeFile(join(dir, file.name), file.content);
@@ -101,46 +101,5 @@ export function stdinLines(data: Buffer): ((prompt: string) => Promise<string>) 
   return async () => {
     if (lines.length === 0) throw new Error('end of the stdin data');
     return lines.shift()!;
-  };
-}
-
-function outputLimitError(max: number): RunOutcome {
-  return errorOutcome('OutputLimitError', `the program printed more than the host's ${max} byte limit and was killed`);
-}
-
-/** An OutputSink sending events; past the byte limit it stops forwarding and aborts `tooMuch`. */
-function limitedSink(options: JobOptions): OutputSink & { tooMuch: AbortController; bytes(): number } {
-  const tooMuch = new AbortController();
-  let bytes = 0;
-  return {
-    tooMuch,
-    bytes: () => bytes,
-    stream(name, text) {
-      if (tooMuch.signal.aborted) return;
-      bytes += Buffer.byteLength(text);
-      if (bytes > options.maxOutputBytes) {
-        tooMuch.abort();
-        return;
-      }
-      options.emit({ kind: name === 'stdout' ? 'EVENT_KIND_STDOUT' : 'EVENT_KIND_STDERR', output: text, is_error: name === 'stderr' });
-    },
-    display(data, metadata, displayId) {
-      options.emit({
-        kind: 'EVENT_KIND_DISPLAY_DATA',
-        display_json: JSON.stringify({ data, metadata: metadata ?? {}, display_id: displayId }),
-      });
-    },
-    updateDisplay(displayId, data, metadata) {
-      options.emit({
-        kind: 'EVENT_KIND_DISPLAY_DATA',
-        display_json: JSON.stringify({ data, metadata: metadata ?? {}, display_id: displayId, update: true }),
-      });
-    },
-    clearOutput() {
-      /* nothing to clear on the host's side */
-    },
-    async flush() {
-      /* events are written as they come */
-    },
   };
 }

@@ -57,9 +57,54 @@ export interface DisplayEvent {
   update?: boolean;
 }
 
-/** A client of the service, with its two calls typed. */
+/** A session cell (a cell without main) for the session `session_id` on the host. */
+export interface SessionCellRequest {
+  session_id: string;
+  source_code: string;
+  compiler_flags: string[];
+  execution_count: number;
+  timeout_s: number;
+  check: boolean;
+  nocache: boolean;
+  /** The kernel expects the host to hold the session: NOT_FOUND when it does not. */
+  require_existing: boolean;
+  announce_hit: boolean;
+}
+
+export interface SessionRef {
+  session_id: string;
+}
+
+export interface SessionReply {
+  existed: boolean;
+}
+
+export interface SessionDescription {
+  names: { name: string; kind: string; cell: number; signature: string }[];
+  existed: boolean;
+}
+
+/** A unary call's callback. */
+type Reply<T> = (error: grpc.ServiceError | null, reply?: T) => void;
+
+/** A client of the service, with its calls typed. */
 export interface ComputeClient extends grpc.Client {
   ExecuteCode(request: ComputeRequest, metadata: grpc.Metadata): grpc.ClientReadableStream<ComputeResponse>;
+  RunSessionCell(request: SessionCellRequest, metadata: grpc.Metadata): grpc.ClientReadableStream<ComputeResponse>;
+  ResetSession(
+    request: SessionRef,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: Reply<SessionReply>,
+  ): grpc.ClientUnaryCall;
+  DescribeSession(
+    request: SessionRef,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: Reply<SessionDescription>,
+  ): grpc.ClientUnaryCall;
+  EndSession(request: SessionRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Reply<SessionReply>): grpc.ClientUnaryCall;
+  HoldSession(request: SessionRef, metadata: grpc.Metadata): grpc.ClientReadableStream<SessionReply>;
 }
 
 export interface Gpu {
@@ -79,6 +124,9 @@ export interface InfoReply {
   max_output_bytes: number;
   max_source_bytes: number;
   version: string;
+  session_idle_s: number;
+  max_sessions: number;
+  open_sessions: number;
 }
 
 export interface ComputeService {

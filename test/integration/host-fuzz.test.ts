@@ -103,4 +103,76 @@ describe('fuzzing the GPU host', () => {
       await rm(tokenFile, { force: true });
     }
   });
+
+  test('session calls: garbage, bad session ids and 200 unauthenticated cells open no session and run nothing', async (t) => {
+    const tokenFile = join(tmpdir(), `icuda-fuzz-token-s-${process.pid}`);
+    await writeFile(tokenFile, TOKEN + '\n', { mode: 0o600 });
+    const host = await TestHost.start(['--token-file', tokenFile, '--max-sessions', '2']);
+    const client = new (computeService().Client)(host.address, grpc.credentials.createInsecure()) as any;
+    const raw = new grpc.Client(host.address, grpc.credentials.createInsecure());
+    const marker = join(host.home, 'pwned-session');
+    const cell = (id: string) => ({
+      session_id: id,
+      source_code: `#include <cstdio>\nFILE *f = fopen("${marker}", "w");\nfputs("ran", f);`,
+    });
+    try {
+      const methods = ['RunSessionCell', 'HoldSession', 'ResetSession', 'DescribeSession', 'EndSession'];
+      const garbage = fc.sample(fc.uint8Array({ maxLength: 256 }), { seed: seed + 1, numRuns: 50 });
+      for (const [i, bytes] of garbage.entries()) {
+        const method = methods[i % methods.length];
+        const code = await new Promise<number>((resolve) => {
+          const path = `/${SERVICE_NAME}/${method}`;
+          const done = (e: grpc.ServiceError | null) => resolve(e ? e.code : grpc.status.OK);
+          if (/Run|Hold/.test(method)) {
+            const stream = raw.makeServerStreamRequest(
+              path,
+              (b: Buffer) => b,
+              (b: Buffer) => b,
+              Buffer.from(bytes),
+              new grpc.Metadata(),
+            );
+            stream.on('data', () => undefined);
+            stream.on('error', done);
+            stream.on('end', () => done(null));
+          } else
+            raw.makeUnaryRequest(
+              path,
+              (b: Buffer) => b,
+              (b: Buffer) => b,
+              Buffer.from(bytes),
+              new grpc.Metadata(),
+              done,
+            );
+        });
+        assert.ok([grpc.status.UNAUTHENTICATED, grpc.status.INTERNAL].includes(code), `${method} garbage ${i} without a token: ${code}`);
+      }
+      for (const id of ['', '../../etc', 'x'.repeat(10_000), 'a b']) {
+        const refused = await sessionCall(client, cell(id), bearer(TOKEN));
+        assert.equal(refused.code, grpc.status.INVALID_ARGUMENT, `session id ${JSON.stringify(id.slice(0, 20))}`);
+      }
+      const crowd = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => sessionCall(client, cell(`s${i}`), i % 2 ? bearer('wrong-' + i) : new grpc.Metadata())),
+      );
+      assert.deepEqual([...new Set(crowd.map((r) => r.code))], [grpc.status.UNAUTHENTICATED]);
+      assert.equal(existsSync(marker), false, 'an unauthenticated session cell ran');
+      assert.equal(/session opened/.test(host.log), false, 'no session was opened');
+      t.diagnostic(`${garbage.length} garbage messages, 4 bad ids, ${crowd.length} unauthenticated session cells; 0 ran`);
+    } finally {
+      client.close();
+      raw.close();
+      await host.close();
+      await rm(tokenFile, { force: true });
+    }
+  });
 });
+
+/** Runs one RunSessionCell call to its end: the events, or the gRPC status code it failed with. */
+function sessionCall(client: any, request: object, metadata: grpc.Metadata): Promise<{ events: ComputeResponse[]; code?: number }> {
+  return new Promise((resolve) => {
+    const events: ComputeResponse[] = [];
+    const stream = client.RunSessionCell(request, metadata);
+    stream.on('data', (m: ComputeResponse) => events.push(m));
+    stream.on('error', (e: grpc.ServiceError) => resolve({ events, code: e.code }));
+    stream.on('end', () => resolve({ events }));
+  });
+}

@@ -1,5 +1,5 @@
-// Starts a real `icuda host` process for tests: its own TMPDIR (so its jobs' processes can be
-// found), the port it bound read from its log, and a stop that waits for it to exit.
+// Starts a real `icuda host` process for tests: its own TMPDIR (so its jobs' and sessions'
+// processes can be found) and compile cache, the port it bound read from its log, and a stop that waits for it to exit.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,13 +15,14 @@ export class TestHost {
     readonly port: number,
   ) {}
 
-  /** `icuda host ARGS` with --listen 127.0.0.1:PORT (0: any free port) unless ARGS has one. */
-  static async start(args: string[] = [], options: { port?: number; home?: string } = {}): Promise<TestHost> {
+  /** `icuda host ARGS` with --listen 127.0.0.1:PORT (0: any free port) unless ARGS has one; its compile cache (where
+   * session runners are built) under its home unless `env` names one, as a test file does to build the runner once. */
+  static async start(args: string[] = [], options: { port?: number; home?: string; env?: Record<string, string> } = {}): Promise<TestHost> {
     const home = options.home ?? (await mkdtemp(join(tmpdir(), 'icuda-host-test-')));
     await mkdir(join(home, 'tmp'), { recursive: true });
     const listen = args.includes('--listen') ? [] : ['--listen', `127.0.0.1:${options.port ?? 0}`];
     const child = spawn(process.execPath, [join(packageRoot, 'bin', 'icuda.js'), 'host', ...listen, ...args], {
-      env: { ...process.env, TMPDIR: join(home, 'tmp'), ICUDA_LOG_LEVEL: 'info' },
+      env: { ...process.env, TMPDIR: join(home, 'tmp'), ICUDA_LOG_LEVEL: 'info', ICUDA_CACHE_DIR: join(home, 'cache'), ...options.env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let log = '';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkRequest, outputFlag, RequestError, safeFileName } from '../../../src/host/request.js';
+import { checkRequest, checkSessionRequest, outputFlag, RequestError, safeFileName } from '../../../src/host/request.js';
 import { timeLimit } from '../../../src/host/job.js';
-import type { ComputeRequest } from '../../../src/remote/proto.js';
+import type { ComputeRequest, SessionCellRequest } from '../../../src/remote/proto.js';
 
 const request = (extra: Partial<ComputeRequest>): ComputeRequest => ({
   source_code: 'int main() {}',
@@ -58,4 +58,30 @@ test("a job's time limit: the request's within the host's, else the host's", () 
   assert.deepEqual(timeLimit(0, 60), { seconds: 60, source: "the host's --job-timeout 60" });
   assert.deepEqual(timeLimit(7, 0), { seconds: 7, source: '%timeout 7' });
   assert.equal(timeLimit(0, 0), undefined);
+});
+
+test('a session cell is checked like a program, and its session id must be a plain token', () => {
+  const cell = (extra: Partial<SessionCellRequest>): SessionCellRequest => ({
+    session_id: '0b06f251-b771-474e-b28c-7beceb31a214',
+    source_code: 'int x = 1;',
+    compiler_flags: [],
+    execution_count: 1,
+    timeout_s: 0,
+    check: false,
+    nocache: false,
+    require_existing: false,
+    announce_hit: false,
+    ...extra,
+  });
+  assert.doesNotThrow(() => checkSessionRequest(cell({}), 100));
+  assert.throws(
+    () => checkSessionRequest(cell({ source_code: 'x'.repeat(101) }), 100),
+    /source is 101 bytes; this host accepts at most 100/,
+  );
+  assert.throws(() => checkSessionRequest(cell({ compiler_flags: ['-odir=/tmp'] }), 100), /"-odir=\/tmp" would write outside/);
+  for (const id of ['', '../x', 'a b', 'x'.repeat(101)])
+    assert.throws(
+      () => checkSessionRequest(cell({ session_id: id }), 100),
+      (e: Error) => e instanceof RequestError && /session id/.test(e.message),
+    );
 });
