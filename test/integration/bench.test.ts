@@ -122,17 +122,23 @@ describe('icuda compare on notebooks executed by icuda run', { skip }, () => {
   });
 
   test('a result slower beyond the threshold (and its noise) fails the comparison with exit 1', async () => {
+    // Known statistics (a busy machine's real noise could hide a 3x change): the same base, 3x slower.
     const nb = JSON.parse(await readFile(join(dir, 'b.ipynb'), 'utf8'));
-    for (const output of nb.cells[1].outputs) {
-      const record = output.metadata?.icuda?.bench;
-      if (record) record.stats = { ...record.stats, median: record.stats.median * 3, rsd: 0.01 };
-    }
+    const setStats = (scale: number) => {
+      for (const output of nb.cells[1].outputs) {
+        const record = output.metadata?.icuda?.bench;
+        if (record) record.stats = { ...record.stats, median: 10 * scale, rsd: 0.01 };
+      }
+    };
+    setStats(1);
+    await writeFile(join(dir, 'steady.ipynb'), JSON.stringify(nb));
+    setStats(3);
     await writeFile(join(dir, 'slow.ipynb'), JSON.stringify(nb));
-    const r = run(['compare', join(dir, 'a.ipynb'), join(dir, 'slow.ipynb'), '--fail-above', '5%']);
+    const r = run(['compare', join(dir, 'steady.ipynb'), join(dir, 'slow.ipynb'), '--fail-above', '5%']);
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^hello .* slower$/m);
     assert.match(r.stderr, /1 result\(s\) slower by more than 5\.0 %: hello/);
-    assert.equal(run(['compare', join(dir, 'a.ipynb'), join(dir, 'slow.ipynb')]).status, 0, 'without --fail-above it only reports');
+    assert.equal(run(['compare', join(dir, 'steady.ipynb'), join(dir, 'slow.ipynb')]).status, 0, 'without --fail-above it only reports');
     assert.equal(run(['compare', join(dir, 'a.ipynb')]).status, 2, 'one notebook is a usage error');
   });
 });
