@@ -73,6 +73,7 @@ export const MAGICS: readonly Magic[] = [
     parse(args, _rest, plan) {
       if (args.length > 0) throw new Error('takes no arguments');
       plan.flags.push(...CHECK_FLAGS);
+      plan.check = true;
     },
   },
   {
@@ -211,6 +212,33 @@ export const MAGICS: readonly Magic[] = [
     help: 'Runs the program under compute-sanitizer (default memcheck); the cell fails when it finds errors.',
     parse(args, _rest, plan) {
       nb.setMode(plan, nb.parseSanitize(args));
+    },
+  },
+  {
+    name: 'reset',
+    usage: '%reset',
+    help: 'A fresh session: the runner ends, and what session cells (cells without main) defined is gone.',
+    parse(args, _rest, plan) {
+      nb.noArgs(args);
+      nb.addSessionCommand(plan, 'reset');
+    },
+  },
+  {
+    name: 'replay',
+    usage: '%replay',
+    help: 'A fresh session, then the session cells that completed since the session began run again, in order (not the one that crashed it).',
+    parse(args, _rest, plan) {
+      nb.noArgs(args);
+      nb.addSessionCommand(plan, 'replay');
+    },
+  },
+  {
+    name: 'vars',
+    usage: '%vars',
+    help: "Lists the names session cells defined: kind, type, defining cell; for pointers, whether they hold device memory and the allocation's size.",
+    parse(args, _rest, plan) {
+      nb.noArgs(args);
+      nb.addSessionCommand(plan, 'vars');
     },
   },
   {
