@@ -76,8 +76,9 @@ export class CellRun {
   /** Loads and runs the parts in order; the time limit covers them all. */
   async #runAll(runner: RunnerProcess, syntax: CellSyntax, ready: ReadyUnit[]): Promise<RunOutcome> {
     const deadline = this.cell.timeLimit ? Date.now() + this.cell.timeLimit.seconds * 1000 : undefined;
+    const noticed = new Set<string>();
     for (const { plan, built } of ready) {
-      const outcome = await judgeRun(this.host, runner, { plan, object: built?.object, syntax, cell: this.cell, deadline });
+      const outcome = await judgeRun(this.host, runner, { plan, object: built?.object, syntax, cell: this.cell, deadline, noticed });
       if (outcome.status === 'error') return outcome;
     }
     return { status: 'ok' };

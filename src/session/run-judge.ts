@@ -28,6 +28,8 @@ export interface UnitRun {
   command?: RunnerCommand;
   /** Hears the runner's reply before it is judged. */
   onReply?: (reply: RunnerReply) => void;
+  /** The "no GPU" notices this cell showed already (a cell of several parts shows one). */
+  noticed?: Set<string>;
   /** A %bench command: a CUDA error left pending fails it, and no notice is shown (the bench says
    * itself why it has no GPU times). */
   benching?: boolean;
@@ -57,7 +59,10 @@ export async function judgeRun(host: CellRunHost, runner: RunnerProcess, unit: U
     return contextLost(reply.cuda, cells);
   }
   if (reply.cuda && unit.benching && !UNAVAILABLE.has(reply.cuda.name)) return cudaFailure(reply.cuda);
-  if (reply.cuda && !unit.benching && shown(reply.cuda, unit.syntax)) cell.output.stream('stderr', cudaNotice(reply.cuda));
+  if (reply.cuda && !unit.benching && shown(reply.cuda, unit.syntax) && !unit.noticed?.has(reply.cuda.name)) {
+    cell.output.stream('stderr', cudaNotice(reply.cuda));
+    if (UNAVAILABLE.has(reply.cuda.name)) unit.noticed?.add(reply.cuda.name);
+  }
   if (stopping === 'timeout') return timeoutError(cell.timeLimit?.seconds ?? 0, cell.timeLimit?.source ?? 'time limit');
   if (stopping === 'abort' || reply.status === 'interrupted') return interrupted();
   if (reply.status === 'exception') return exceptionError(reply.message);
