@@ -94,17 +94,16 @@ for run in base new; do
   timeout 90 node "$app/bin/icuda.js" run "$here/gpu-compare.ipynb" -o "$out/compare-$run.ipynb" --timeout 60
   echo "icuda run ($run) exit $?"
 done
-# TODO(compare): `icuda compare` comes with src/cli/compare-command.ts (the lead's); until it is in
-# the build this step is recorded as skipped, and summarize.py's pattern for "same within noise"
-# is to be matched to its wording when it lands.
+# `icuda compare` came with src/cli/compare-command.ts; in a build without it this step is
+# recorded as skipped. Its JSON report: each result's verdict (same, faster, slower).
 if icuda --help 2>/dev/null | grep -qE '^ +compare\b'; then
-  compared=$(icuda compare "$out/compare-base.ipynb" "$out/compare-new.ipynb" 2>&1)
+  compared=$(icuda compare --format json "$out/compare-base.ipynb" "$out/compare-new.ipynb" 2>&1)
   code=$?
   echo "$compared"
   compare=$(python3 -c 'import json, sys; print(json.dumps({"status": "ran", "exit": int(sys.argv[1]), "output": sys.argv[2]}))' "$code" "$compared")
 else
   echo "icuda compare is not in this build: skipped"
-  compare='{"status": "skipped", "why": "icuda compare is not in this build (src/cli/compare-command.ts has not landed)"}'
+  compare='{"status": "skipped", "why": "icuda compare is not in this build (src/cli/compare-command.ts)"}'
 fi
 
 cat > "$work/figures.json" <<EOF

@@ -69,14 +69,20 @@ def grade(notebook, figures):
 
 
 def compare_check(compare):
-    """The icuda compare step: two runs of gpu-compare.ipynb said to be the same within noise.
-    Skipped (not failed) while the command is not in the build."""
+    """The icuda compare step: both session benches of gpu-compare.ipynb found in the two runs, and
+    each judged the same within noise. Skipped (not failed) in a build without the command."""
     name = "icuda compare: two runs of the same benches, same within noise"
     if not compare or compare.get("status") == "skipped":
         return {"name": name, "pass": False, "skipped": True, "excerpt": (compare or {}).get("why", "not run")}
-    # TODO(compare): match the wording of src/cli/compare-command.ts once it lands.
-    ok = compare.get("exit") == 0 and bool(re.search(r"(?i)within (the )?noise|no (significant )?change|same", compare.get("output", "")))
-    return {"name": name, "pass": ok, "errored": compare.get("exit") != 0, "ran": True, "excerpt": compare.get("output", "")[:600]}
+    output = compare.get("output", "")
+    try:
+        report = json.loads(output[output.index("{"):])
+        verdicts = {r["name"]: r["verdict"] for r in report.get("results", [])}
+    except (ValueError, KeyError, TypeError):
+        verdicts = {}
+    ok = compare.get("exit") == 0 and set(verdicts) >= {"axpy", "d2d"} and all(v == "same" for v in verdicts.values())
+    return {"name": name, "pass": ok, "errored": compare.get("exit") != 0, "ran": True,
+            "verdicts": verdicts, "excerpt": output[:600]}
 
 
 def main():
