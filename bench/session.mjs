@@ -5,6 +5,7 @@
 //   node bench/session.mjs               re-run round trip, compile ratio, growth with history
 //   node bench/session.mjs --memory 200  also the runner's memory after 200 cells (minutes)
 //   node bench/session.mjs --repeat 5 --trips 200
+//   node bench/session.mjs --bench       only %bench's overhead: a batch's round trip, a repetition's cost
 //
 // Compiles are cold (no compile cache); the runner is built in a temp cache dir.
 import { execFileSync } from 'node:child_process';
@@ -25,6 +26,7 @@ const { startReaper } = await load('engine/run/reaper.js');
 const { createScratch } = await load('engine/scratch.js');
 const { findToolchain } = await load('engine/toolchain/toolchain.js');
 const { silentLogger } = await load('log.js');
+const { loadSettings, programLimits, toolPlaces } = await load('settings/settings.js');
 
 const option = (name, fallback) => {
   const at = process.argv.indexOf(name);
@@ -33,8 +35,10 @@ const option = (name, fallback) => {
 const REPEAT = option('--repeat', 3);
 const TRIPS = option('--trips', 200);
 const MEMORY_CELLS = option('--memory', 0);
+const BENCH_ONLY = process.argv.includes('--bench');
 
-const found = await findToolchain(process.env);
+const settings = loadSettings();
+const found = await findToolchain(toolPlaces(settings), process.env);
 if (!found.found) throw new Error('nvcc not found');
 const { nvcc, version: nvccVersion } = found.toolchain;
 const tmp = mkdtempSync(join(os.tmpdir(), 'icuda-session-bench-'));
@@ -44,7 +48,7 @@ const reaper = startReaper(log);
 const scratch = createScratch({ tmpRoot: tmp });
 const signal = new AbortController().signal;
 const quiet = { stream() {}, display() {}, updateDisplay() {}, clearOutput() {}, async flush() {} };
-const tools = { nvcc, nvccVersion, env, reaper, scratch, dirs: [], log };
+const tools = { nvcc, nvccVersion, env, reaper, scratch, dirs: [], log, limits: programLimits(settings), runnerDir: join(tmp, 'cache') };
 
 /** Median of numbers. */
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -152,6 +156,29 @@ int main() {
   return Number(execFileSync(join(dir, 'call')).toString().trim());
 }
 
+/** %bench's own cost on a session cell of one cheap statement: the round trip of a batch of one
+ * repetition (kernel -> runner -> kernel), and the wall time per repetition in batches of 100,
+ * against the host time the runner measured for each. */
+async function benchFigures() {
+  const session = new Session(tools);
+  const cell = { executionCount: 1, flags: [], signal, output: quiet };
+  await session.runCell('int ticks = 0;', cell);
+  const figures = {};
+  const outcome = await session.bench('ticks += 1;', { ...cell, executionCount: 2 }, { cold: false }, async (bench) => {
+    const one = [];
+    for (let i = 0; i < TRIPS; i++) one.push((await timed(() => bench.batch(1, false)))[0]);
+    const [ms, batch] = await timed(() => bench.batch(100, false));
+    figures.gpu = batch.gpu !== undefined;
+    figures.roundTrip = median(one);
+    figures.perRep = ms / 100;
+    figures.hostPerRep = median(batch.host);
+    return { status: 'ok' };
+  });
+  await session.close();
+  if (outcome.status !== 'ok') throw new Error(JSON.stringify(outcome));
+  return figures;
+}
+
 /** The runner's resident memory after `count` session cells of definitions and statements. */
 async function memoryFigures(count) {
   const session = new Session(tools);
@@ -172,6 +199,12 @@ async function memoryFigures(count) {
 }
 
 try {
+  const bench = await benchFigures();
+  console.log(
+    `%bench on a session cell (${bench.gpu ? 'GPU events' : 'no GPU: host times'}): a batch of 1 repetition ${bench.roundTrip.toFixed(2)} ms round trip ` +
+      `(median of ${TRIPS}); in batches of 100, ${(bench.perRep * 1000).toFixed(1)} µs per repetition, of which the runner timed ${(bench.hostPerRep * 1000).toFixed(2)} µs`,
+  );
+  if (BENCH_ONLY) process.exit(0);
   const rerun = await rerunFigures();
   console.log(`re-run of an unchanged statements cell: median ${rerun.median.toFixed(2)} ms, p95 ${rerun.p95.toFixed(2)} ms over ${TRIPS}`);
   console.log(`  of which parse + plan in the kernel: ${rerun.planning.toFixed(2)} ms; the same call in-process: ${rerun.inProcessNs} ns`);

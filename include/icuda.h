@@ -10,7 +10,8 @@
 // JSON) on the file descriptor named by ICUDA_DISPLAY_FD, apart from stdout and stderr. Outside
 // icuda (no ICUDA_DISPLAY_FD) the same calls print a plain-text fallback on stdout.
 // ICUDA_TIME blocks are timed with CUDA events; at exit a table of name, count, total, mean,
-// min and max milliseconds is displayed (or, when the events fail, why there are no times).
+// min and max milliseconds is displayed (or, when the events fail, why there are no times); in a
+// session cell (no main) the table is shown at the end of each cell that timed something.
 #pragma once
 #include <cstdint>
 #include <cstdio>
@@ -293,6 +294,14 @@ class ScopedTimer {
 };
 }  // namespace detail
 }  // namespace icuda
+
+// Session cells: the icuda session runner calls this at the end of each cell, so the ICUDA_TIME
+// table shows under the cell that timed (and the next cell starts afresh). Weak: one definition
+// whichever files include this header; a program reports at exit instead.
+extern "C" __attribute__((weak)) void icuda_cell_end(void) {
+  ::icuda::detail::report_timings();
+  ::icuda::detail::timings().clear();
+}
 
 // Times the block that follows with CUDA events: ICUDA_TIME("vadd") { vadd<<<g, b>>>(...); }
 #define ICUDA_TIME(name) for (::icuda::detail::ScopedTimer icuda_scoped_timer_(name); icuda_scoped_timer_.once();)

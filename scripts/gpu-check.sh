@@ -5,7 +5,8 @@
 # icuda's production node_modules come from .gpu-pack/ (made beforehand by scripts/gpu-pack.sh
 # and carried with the working tree). On a development machine with node_modules and dist/
 # it runs from the checkout. Writes into OUT_DIR: gpu-check.ipynb (executed), results.json
-# (checks and figures), doctor.txt and gpu-check.log. Exits non-zero when a check fails.
+# (checks and figures), compare-base.ipynb and compare-new.ipynb (two runs of the session benches,
+# for icuda compare), doctor.txt and gpu-check.log. Exits non-zero when a check fails.
 # ICUDA_GPU_CHECK_NO_GPU=1 lets it run on a machine without a GPU (to test this script).
 set -uo pipefail
 out=${1:?usage: scripts/gpu-check.sh OUT_DIR}
@@ -84,15 +85,32 @@ if [ -f "$here/roundtrip.mjs" ]; then
   echo "$roundtrip"
 fi
 
-cat > "$work/figures.json" <<EOF
-{"gpu": "$gpu", "context_ms_median": $context_ms, "first_launch_ms_median": $launch_ms,
- "compile_s_arch_native_median": ${compile_native:-null}, "compile_s_default_median": ${compile_default:-null},
- "roundtrip": $roundtrip}
-EOF
-
 step "the GPU notebook, with icuda run"
 timeout 420 node "$app/bin/icuda.js" run "$here/gpu-check.ipynb" -o "$out/gpu-check.ipynb" --timeout 120 --allow-errors
 echo "icuda run exit $?"
+
+step "icuda compare: the session benches, run twice"
+for run in base new; do
+  timeout 90 node "$app/bin/icuda.js" run "$here/gpu-compare.ipynb" -o "$out/compare-$run.ipynb" --timeout 60
+  echo "icuda run ($run) exit $?"
+done
+# `icuda compare` came with src/cli/compare-command.ts; in a build without it this step is
+# recorded as skipped. Its JSON report: each result's verdict (same, faster, slower).
+if icuda --help 2>/dev/null | grep -qE '^ +compare\b'; then
+  compared=$(icuda compare --format json "$out/compare-base.ipynb" "$out/compare-new.ipynb" 2>&1)
+  code=$?
+  echo "$compared"
+  compare=$(python3 -c 'import json, sys; print(json.dumps({"status": "ran", "exit": int(sys.argv[1]), "output": sys.argv[2]}))' "$code" "$compared")
+else
+  echo "icuda compare is not in this build: skipped"
+  compare='{"status": "skipped", "why": "icuda compare is not in this build (src/cli/compare-command.ts)"}'
+fi
+
+cat > "$work/figures.json" <<EOF
+{"gpu": "$gpu", "context_ms_median": $context_ms, "first_launch_ms_median": $launch_ms,
+ "compile_s_arch_native_median": ${compile_native:-null}, "compile_s_default_median": ${compile_default:-null},
+ "roundtrip": $roundtrip, "compare": $compare}
+EOF
 
 step "results"
 python3 "$here/summarize.py" "$out/gpu-check.ipynb" "$work/figures.json" "$out/results.json"

@@ -14,8 +14,10 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 app="$stage/icuda"
 mkdir -p "$app"
-cp -r bin include kernelspec package.json package-lock.json "$app/"
+cp -r bin include kernelspec grammar package.json package-lock.json "$app/"
 mkdir -p "$app/dist" && cp -r dist/src "$app/dist/src"
+# session cells: the session runner is built from its C++ source on first use
+mkdir -p "$app/src/session" && cp -r src/session/native "$app/src/session/native"
 [ -d examples ] && cp -r examples "$app/"
 
 # Production dependencies only, from the lock file, without install scripts (zeromq ships

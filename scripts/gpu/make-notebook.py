@@ -1,8 +1,15 @@
-"""Writes scripts/gpu/gpu-check.ipynb: the notebook scripts/gpu-check.sh runs on a GPU machine.
-Each cell carries metadata.gpu_check = {name, expect, [gpu_only]}: `expect` is a regular
-expression its outputs must match for the check to pass. Run: python3 scripts/gpu/make-notebook.py"""
+"""Writes scripts/gpu/gpu-check.ipynb (the notebook scripts/gpu-check.sh runs on a GPU machine)
+and scripts/gpu/gpu-compare.ipynb (two session benches it runs twice, for icuda compare).
+Each check cell carries metadata.gpu_check = {name, expect, [figures], [record]}: `expect` is a
+regular expression its outputs must match for the check to pass; `figures` name numbers to take
+from them; `record` is a pattern for the %bench record. Run: python3 scripts/gpu/make-notebook.py"""
 import json
 import pathlib
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in scripts/gpu
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from session_checks import SESSION_CELLS  # noqa: E402
 
 CHECK = r'''#define CHECK(call) do { cudaError_t e_ = (call); if (e_ != cudaSuccess) { \
   printf("CUDA error %s at %s:%d\n", cudaGetErrorString(e_), __FILE__, __LINE__); return 1; } } while (0)
@@ -168,26 +175,49 @@ int main() {
 ]
 
 
-def cell(name, expect, tag, source):
-    meta = {"gpu_check": {"name": name, "expect": expect}}
+def cell(name, expect, tag, source, extra=None):
+    meta = {"gpu_check": {"name": name, "expect": expect, **(extra or {})}}
     if tag:
         meta["tags"] = [tag]
     return {"cell_type": "code", "execution_count": None, "metadata": meta, "outputs": [],
             "source": source.splitlines(keepends=True)}
 
 
-intro = {"cell_type": "markdown", "metadata": {}, "source": [
-    "# icuda on a real GPU\n",
-    "\n",
+def notebook(title, lines, cells, prefix):
+    """A notebook of a markdown heading and the check cells, with stable cell ids."""
+    intro = {"cell_type": "markdown", "metadata": {}, "source": [f"# {title}\n", "\n", *lines]}
+    nb = {"cells": [intro] + [cell(*c) for c in cells], "metadata": {
+        "kernelspec": {"display_name": "CUDA", "language": "cuda", "name": "icuda"},
+        "language_info": {"name": "cuda", "file_extension": ".cu", "mimetype": "text/x-cuda"}},
+        "nbformat": 4, "nbformat_minor": 5}
+    for i, c in enumerate(nb["cells"]):
+        c["id"] = f"{prefix}-{i:02d}"
+    return nb
+
+
+COMPARE_SETUP = r'''const int cn = 1 << 24;
+float *cx = nullptr, *cy = nullptr;
+cudaMalloc(&cx, cn * sizeof(float));
+cudaMalloc(&cy, cn * sizeof(float));
+__global__ void c_axpy(float a, const float *x, float *y, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) y[i] = a * x[i] + y[i];
+}
+printf("compare setup: %s\n", cudaGetErrorString(cudaDeviceSynchronize()));
+'''
+COMPARE = [
+    ("compare: setup", r"compare setup: no error", None, "#include <cstdio>\n" + COMPARE_SETUP),
+    ("compare: axpy", r"median", None, "%bench --budget 3 --bytes \"3.0 * cn * sizeof(float)\" --name axpy\nc_axpy<<<cn / 256, 256>>>(2.0f, cx, cy, cn);\n"),
+    ("compare: d2d", r"median", None, "%bench --budget 3 --bytes \"2.0 * cn * sizeof(float)\" --name d2d\ncudaMemcpyAsync(cy, cx, cn * sizeof(float), cudaMemcpyDeviceToDevice);\n"),
+]
+
+root = pathlib.Path(__file__).resolve().parents[2]
+checks = notebook("icuda on a real GPU", [
     "Run by `scripts/gpu-check.sh` on an H100/H200. Each code cell is one check; its\n",
     "`metadata.gpu_check.expect` is the pattern its output must show. Without a GPU the CUDA\n",
-    "cells report the driver error instead, and the checks fail: that is expected there.\n"]}
-nb = {"cells": [intro] + [cell(*c) for c in CELLS], "metadata": {
-    "kernelspec": {"display_name": "CUDA", "language": "cuda", "name": "icuda"},
-    "language_info": {"name": "cuda", "file_extension": ".cu", "mimetype": "text/x-cuda"}},
-    "nbformat": 4, "nbformat_minor": 5}
-for i, c in enumerate(nb["cells"]):
-    c["id"] = f"gpu-check-{i:02d}"
-root = pathlib.Path(__file__).resolve().parents[2]
-(root / "scripts" / "gpu" / "gpu-check.ipynb").write_text(json.dumps(nb, indent=1) + "\n")
-print(f"wrote scripts/gpu/gpu-check.ipynb with {len(CELLS)} checks")
+    "cells report the driver error instead, and the checks fail: that is expected there.\n",
+    "The cells without `main()` at the end are session cells: they build on each other.\n"], CELLS + SESSION_CELLS, "gpu-check")
+(root / "scripts" / "gpu" / "gpu-check.ipynb").write_text(json.dumps(checks, indent=1) + "\n")
+compare = notebook("Two session benches, run twice by scripts/gpu-check.sh for icuda compare", [], COMPARE, "gpu-compare")
+(root / "scripts" / "gpu" / "gpu-compare.ipynb").write_text(json.dumps(compare, indent=1) + "\n")
+print(f"wrote scripts/gpu/gpu-check.ipynb with {len(CELLS) + len(SESSION_CELLS)} checks and scripts/gpu/gpu-compare.ipynb")

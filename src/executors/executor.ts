@@ -2,8 +2,8 @@
 // chosen once per kernel from the settings its kernelspec sets. Executors see a plain job and
 // the engine's types; they know nothing of Jupyter or of the magics that made the job.
 import type { Logger } from 'pino';
-import type { OutputSink, RunOutcome } from '../engine/outcome.js';
-import type { CellOptions, SessionName } from '../session/session-types.js';
+import type { ErrorOutcome, OutputSink, RunOutcome } from '../engine/outcome.js';
+import type { BenchRequest, CellOptions, SessionBench, SessionName } from '../session/session-types.js';
 
 /** A whole-program cell ready to run. */
 export interface CellJob {
@@ -39,10 +39,20 @@ export interface SessionRunner {
   replay(options: Omit<CellOptions, 'executionCount' | 'flags' | 'check'>): Promise<RunOutcome>;
   /** %reset: a fresh session (the runner and everything it started end). */
   reset(): Promise<void>;
-  /** The names the session defines (for %vars and completion). */
-  describe(): Promise<SessionName[]>;
+  /** The names the session defines (for %vars and completion); with `memory`, also what the runner
+   * finds of its variables (sizes, where pointers point). */
+  describe(options?: { memory?: { signal: AbortSignal; output: OutputSink } }): Promise<SessionName[]>;
   /** Ends the runner (kernel shutdown and restart). */
   close(): Promise<void>;
+  /** %bench: compiles and loads the cell once, then `drive` times its statements in batches (absent: not offered here). */
+  bench?(
+    source: string,
+    options: CellOptions,
+    request: BenchRequest,
+    drive: (bench: SessionBench) => Promise<RunOutcome>,
+  ): Promise<RunOutcome>;
+  /** %%ptx, %%sass, %resources: the source nvcc compiles for the cell now (absent: not offered here). */
+  unitSource?(source: string, options: Pick<CellOptions, 'executionCount' | 'flags'>): Promise<string | ErrorOutcome>;
 }
 
 export interface Executor<J extends CellJob = CellJob, C extends RunContext = RunContext> {

@@ -1,6 +1,7 @@
 // The CUDA interpreter behind the Interpreter seam: cell -> plan (magics) -> where it runs
-// (this machine, a GPU host, Slurm) -> outcome. A whole-program cell's local path is
-// program-cell.ts; the notebook magics around it are actions/cell-actions.ts.
+// (this machine, a GPU host, Slurm) -> outcome. A cell with main() is a whole program (its local
+// path is program-cell.ts); a cell without is a session cell (session-cell.ts). The notebook
+// magics around them are actions/cell-actions.ts.
 import type { Logger } from 'pino';
 import { describeCache, openCacheSession } from '../engine/compile/cache/cached-compile.js';
 import { interrupted, magicError, toolchainNotFound } from '../engine/errors.js';
@@ -20,6 +21,9 @@ import { checkComplete, completeAt, inspectAt } from './introspection/introspect
 import { MagicError, parseCell } from './magics/magics.js';
 import type { Plan } from './magics/plan.js';
 import { phase, runProgramCell, STATUS_TARGET, type ProgramCellDeps } from './program-cell.js';
+import { createSessionCells, localSessionRunner } from './session-cell.js';
+import { createSessionAssembly } from './actions/session-assembly.js';
+import { isSessionCell } from '../session/cell-kind.js';
 
 export interface CudaInterpreterOptions {
   settings: Settings;
@@ -59,18 +63,23 @@ export function createCudaInterpreter({ settings, log: parentLog }: CudaInterpre
     gpuArch,
     nvccVersion: () => nvccVersion,
   };
+  const workspaceDir = () => actions.workspaceDir();
+  const local = { settings, reaper, scratch, cache: program.cache, toolchain, gpuArch, workspaceDir, log };
   // Where cells run (ICUDA_EXECUTOR): here through program-cell.ts, a GPU host, or Slurm.
   const executor = chooseExecutor({
     settings,
     log,
     reaper,
-    localSessions: 'session cells are not wired into the kernel yet',
+    localSessions: localSessionRunner(local),
     local: async (job: KernelJob, ctx: ExecutionContext) => {
       const found = await toolchain();
       if (!found.found) return toolchainNotFound(found.looked);
       return runProgramCell(program, found.toolchain.nvcc, job.plan, job.flags, ctx);
     },
   });
+
+  const assembly = createSessionAssembly({ ...local, compiling: (ctx) => phase(ctx, 'compiling') });
+  const sessions = createSessionCells({ settings, actions, assembly, sessions: executor.sessions, defaultFlags: () => defaultFlags });
 
   /** Applies %default_flags; prints them when asked. */
   const applyDefaultFlags = (plan: Plan, ctx: ExecutionContext) => {
@@ -127,11 +136,12 @@ export function createCudaInterpreter({ settings, log: parentLog }: CudaInterpre
       if (plan.showCache) ctx.output.stream('stdout', await describeCache(program.cache));
       if (plan.showLimits)
         ctx.output.stream('stdout', describeLimits(programLimits(withOverrides(settings, plan.env)), plan.timeoutS ?? settings.timeoutS));
-      const early = await actions.before(plan, ctx);
+      const early = (await actions.before(plan, ctx)) ?? (await sessions.commands(plan, ctx));
       if (early) return early;
       if (!plan.hasCode) return { status: 'ok' };
       if (closed || ctx.signal.aborted) return interrupted();
       try {
+        if (await isSessionCell(plan.source)) return await sessions.run(plan, ctx);
         return await executor.execute(jobOf(plan, ctx), ctx);
       } finally {
         phase(ctx, 'done');
@@ -139,10 +149,10 @@ export function createCudaInterpreter({ settings, log: parentLog }: CudaInterpre
     },
 
     async complete(code, cursorPos) {
-      return completeAt(code, cursorPos, await actions.workspaceFiles().catch(() => []));
+      return completeAt(code, cursorPos, await actions.workspaceFiles().catch(() => []), await sessions.names());
     },
     async inspect(code, cursorPos) {
-      return inspectAt(code, cursorPos);
+      return inspectAt(code, cursorPos, await sessions.names());
     },
     async isComplete(code) {
       return checkComplete(code);
@@ -153,6 +163,8 @@ export function createCudaInterpreter({ settings, log: parentLog }: CudaInterpre
 
     async shutdown() {
       closed = true;
+      if (typeof executor.sessions !== 'string')
+        await executor.sessions.close().catch((error: unknown) => log.warn({ err: error }, 'session close failed'));
       await history.flush().catch(() => undefined);
       reaper.killAll();
       await scratch.removeAll();

@@ -10,12 +10,22 @@ import { judgeRun } from './run-judge.js';
 import { deviceVariableError } from './session-outcomes.js';
 import type { CellOptions, CellRunHost } from './session-types.js';
 import { partsOf, splitCell } from './splitter.js';
+import type { SessionState } from './state.js';
 import { buildUnit, type BuiltUnit } from './unit-build.js';
 
 /** A planned part with its object (absent when an identical one is loaded already). */
 interface ReadyUnit {
   plan: UnitPlan;
   built?: BuiltUnit;
+}
+
+/** An earlier cell's device variable used here: refused, naming it and the remedy. */
+export function deviceVariableUse(state: SessionState, syntax: CellSyntax): ErrorOutcome | undefined {
+  for (const { unit, def } of state.newest.values()) {
+    if (def.kind === 'device-variable' && syntax.refs.has(def.name) && !syntax.declared.has(def.name))
+      return deviceVariableError(def, unit.cell);
+  }
+  return undefined;
 }
 
 export class CellRun {
@@ -30,25 +40,18 @@ export class CellRun {
     if ('status' in runner) return runner;
     const syntax = await splitCell(source, (name) => this.host.state.kindOf(name));
     if (syntax.hasMain) return errorOutcome('SessionError', 'this cell defines main(): run it as a whole program, not as a session cell');
-    const refused = this.#deviceVariableUse(syntax);
+    const refused = deviceVariableUse(this.host.state, syntax);
     if (refused) return refused;
     const ready: ReadyUnit[] = [];
     try {
+      this.cell.onPhase?.('compiling');
       const built = await this.#buildAll(syntax, ready);
       if (built) return built;
+      this.cell.onPhase?.('running');
       return await this.#runAll(runner, syntax, ready);
     } finally {
       await Promise.all(ready.flatMap((unit) => (unit.built ? [this.host.options.scratch.removeRun(unit.built.dir)] : [])));
     }
-  }
-
-  /** An earlier cell's device variable used here: refused, naming it and the remedy. */
-  #deviceVariableUse(syntax: CellSyntax): ErrorOutcome | undefined {
-    for (const { unit, def } of this.host.state.newest.values()) {
-      if (def.kind === 'device-variable' && syntax.refs.has(def.name) && !syntax.declared.has(def.name))
-        return deviceVariableError(def, unit.cell);
-    }
-    return undefined;
   }
 
   /** Plans every part on a copy of the state, and compiles those not loaded already. */
@@ -73,8 +76,9 @@ export class CellRun {
   /** Loads and runs the parts in order; the time limit covers them all. */
   async #runAll(runner: RunnerProcess, syntax: CellSyntax, ready: ReadyUnit[]): Promise<RunOutcome> {
     const deadline = this.cell.timeLimit ? Date.now() + this.cell.timeLimit.seconds * 1000 : undefined;
+    const noticed = new Set<string>();
     for (const { plan, built } of ready) {
-      const outcome = await judgeRun(this.host, runner, { plan, object: built?.object, syntax, cell: this.cell, deadline });
+      const outcome = await judgeRun(this.host, runner, { plan, object: built?.object, syntax, cell: this.cell, deadline, noticed });
       if (outcome.status === 'error') return outcome;
     }
     return { status: 'ok' };

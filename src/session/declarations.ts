@@ -94,11 +94,13 @@ export function aliasChunk(node: SyntaxNode, path: string[]): Chunk {
   return chunk;
 }
 
-/** A declaration: variables (host, const, device), or prototypes and extern declarations. */
-export function declarationChunk(node: SyntaxNode, path: string[]): Chunk {
+/** A declaration: variables (host, const, device), or prototypes and extern declarations.
+ * `isValue` says which names are values, for `T v(n)` (a variable, not a function taking an `n`). */
+export function declarationChunk(node: SyntaxNode, path: string[], isValue: (name: string) => boolean = () => false): Chunk {
   const quals = qualifiersOf(node);
   const declarators = node.childrenForFieldName('declarator');
-  const names = declarators.map((declarator) => nameOf(declarator));
+  const constructed = new Set(declarators.filter((d) => isConstructed(d, isValue)).map((d) => d.id));
+  const names = declarators.map((d) => nameOf(constructed.has(d.id) ? d.childForFieldName('declarator') : d));
   const first = names[0];
   if (first?.qualified) return memberChunk(node, path, first);
   if (!first || first.isFunction || quals.has('extern')) {
@@ -113,21 +115,41 @@ export function declarationChunk(node: SyntaxNode, path: string[]): Chunk {
   const kind: DefKind = device ? 'device-variable' : constant || lambda ? 'constant' : 'variable';
   const typeText = type ? node.text.slice(0, type.endIndex - node.startIndex) : '';
   for (const [i, declared] of names.entries()) {
-    if (declared) chunk.defs.push(define(node, path, declared.name, kind, `${typeText} ${withoutInitializer(declarators[i])}`));
+    if (declared)
+      chunk.defs.push(define(node, path, declared.name, kind, `${typeText} ${withoutInitializer(declarators[i], constructed)}`));
   }
   if (type && TYPE_SPECIFIERS.has(type.type) && type.childForFieldName('body')) {
     const typeName = type.childForFieldName('name')?.text;
     if (typeName) chunk.defs.unshift(define(type, path, typeName, 'type', type.text.split('{')[0]));
   }
   chunk.carried =
-    kind === 'device-variable' ? undefined : kind === 'constant' ? constantText(node, quals, lambda) : externText(node, declarators);
+    kind === 'device-variable'
+      ? undefined
+      : kind === 'constant'
+        ? constantText(node, quals, lambda)
+        : externText(node, declarators, constructed);
   chunk.refs = identifiersIn(node);
   return chunk;
 }
 
+/** `v(n)`, which the grammar reads as a function taking a type `n`: a variable constructed from
+ * values when every "parameter" is a bare name of a value (as C++ decides it). */
+function isConstructed(declarator: SyntaxNode, isValue: (name: string) => boolean): boolean {
+  if (declarator.type !== 'function_declarator') return false;
+  const parameters = declarator.childForFieldName('parameters')?.namedChildren ?? [];
+  return (
+    parameters.length > 0 &&
+    parameters.every((p) => {
+      const type = p?.type === 'parameter_declaration' && !p.childForFieldName('declarator') ? p.childForFieldName('type') : null;
+      return type?.type === 'type_identifier' && isValue(type.text);
+    })
+  );
+}
+
 /** A declarator without its `= value` or `(args)`. */
-function withoutInitializer(declarator: SyntaxNode): string {
-  return declarator.type === 'init_declarator' ? (declarator.childForFieldName('declarator')?.text ?? declarator.text) : declarator.text;
+function withoutInitializer(declarator: SyntaxNode, constructed: ReadonlySet<number>): string {
+  const initialized = declarator.type === 'init_declarator' || constructed.has(declarator.id);
+  return initialized ? (declarator.childForFieldName('declarator')?.text ?? declarator.text) : declarator.text;
 }
 
 /** A constant or lambda again in a later cell, with internal linkage. */
@@ -136,16 +158,17 @@ function constantText(node: SyntaxNode, quals: Set<string>, lambda: boolean): st
 }
 
 /** `extern T a, *b;` for later cells; `auto x = e` becomes `extern std::decay_t<decltype(e)> x`. */
-function externText(node: SyntaxNode, declarators: SyntaxNode[]): string {
+function externText(node: SyntaxNode, declarators: SyntaxNode[], constructed: ReadonlySet<number>): string {
   const type = node.childForFieldName('type');
   if (!type) return '';
   const ids = new Set(declarators.map((declarator) => declarator.id));
   const specifiers = (withType: boolean) =>
     textWithout(node, (c) => isStatic(c) || ids.has(c.id) || c.text === ';' || c.text === ',' || (!withType && c.id === type.id)).trim();
-  const names = declarators.map(withoutInitializer).join(', ');
+  const bare = (declarator: SyntaxNode) => withoutInitializer(declarator, constructed);
+  const names = declarators.map(bare).join(', ');
   if (type.type === 'placeholder_type_specifier') {
     const each = (declarator: SyntaxNode) =>
-      words('extern', specifiers(false), `std::decay_t<decltype(${initializer(declarator)})>`, withoutInitializer(declarator)) + ';';
+      words('extern', specifiers(false), `std::decay_t<decltype(${initializer(declarator)})>`, bare(declarator)) + ';';
     return declarators.map(each).join('\n');
   }
   if (TYPE_SPECIFIERS.has(type.type) && type.childForFieldName('body')) {

@@ -22,6 +22,14 @@ export interface UnitPlan {
   reusable: boolean;
   /** The text with the unit's number and the cell's own number left out, and the flags: equal keys, equal objects. */
   key: string;
+  /** %bench: the C symbol of `void (double *bytes, double *flops)` that evaluates --bytes and --flops. */
+  work?: string;
+}
+
+/** %bench's --bytes and --flops: C++ expressions evaluated in the unit's context. */
+export interface WorkExpressions {
+  bytes?: string;
+  flops?: string;
 }
 
 /** Kinds that must start fresh when their cell runs again. */
@@ -37,6 +45,7 @@ export function planUnit(
   id: number,
   refs: Iterable<string>,
   flags: string[] = [],
+  work?: WorkExpressions,
 ): UnitPlan {
   const defs = part.flatMap((chunk) => chunk.defs);
   const own = new Set(defs.map((def) => qualified(def.path, def.name)));
@@ -57,6 +66,7 @@ export function planUnit(
     ownNamespace(`icuda_u${ID}`, part, view),
     GLUE,
     `extern "C" void icuda_run_u${ID}() { icuda_u${ID}::icuda_body(); }`,
+    ...(work ? [workFunctions(`icuda_u${ID}`, work)] : []),
   ].join('\n');
   const key = createHash('sha256')
     .update(JSON.stringify([body, flags]))
@@ -67,7 +77,8 @@ export function planUnit(
   const record: UnitRecord = { id, ns, cell, defs, globals: named(ownGlobals), block: '', needs: [] };
   record.block = carriedBlock(state, record, part);
   const reusable = !defs.some((def) => FRESH_KINDS.has(def.kind));
-  return { record, source: named(withTraits(body)), symbol: `icuda_run_u${id}`, reusable, key };
+  const workSymbol = work ? { work: `icuda_work_u${id}` } : {};
+  return { record, source: named(withTraits(body)), symbol: `icuda_run_u${id}`, reusable, key, ...workSymbol };
 }
 
 /** <type_traits> first when a carried `auto` variable's declaration needs std::decay_t. */
@@ -119,6 +130,24 @@ function ownNamespace(ns: string, part: Chunk[], view: Map<string, Visible>): st
     '}',
     '}',
     ...part.filter((chunk) => chunk.kind === 'member' && !inside(chunk)).map(text),
+  ].join('\n');
+}
+
+/** `icuda_work_u<N>(bytes, flops)`: each expression given, evaluated in the unit's namespace
+ * (where the cell's names and the earlier cells' are seen); its diagnostics name the option. */
+function workFunctions(ns: string, work: WorkExpressions): string {
+  const one = (name: 'bytes' | 'flops') => {
+    const expression = work[name];
+    if (expression === undefined) return '';
+    return [`double icuda_${name}() { return (double)(`, `#line 1 "%bench --${name}"`, expression, GLUE, '); }'].join('\n');
+  };
+  const set = (name: 'bytes' | 'flops') => (work[name] === undefined ? '' : ` *${name} = ${ns}::icuda_${name}();`);
+  return [
+    `namespace ${ns} {`,
+    one('bytes'),
+    one('flops'),
+    '}',
+    `extern "C" void icuda_work_${ns.slice('icuda_'.length)}(double *bytes, double *flops) {${set('bytes')}${set('flops')} }`,
   ].join('\n');
 }
 

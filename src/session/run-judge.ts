@@ -6,8 +6,9 @@ import type { RunOutcome } from '../engine/outcome.js';
 import { cudaNotice, type CudaErrorReport } from '../engine/run/cuda-notices.js';
 import type { CellSyntax } from './cell-model.js';
 import type { UnitPlan } from './generate.js';
-import type { RunnerProcess, RunResult } from './runner-process.js';
-import { contextLost, endedOutcome, exceptionError, loadError, withLostState } from './session-outcomes.js';
+import type { RunnerCommand, RunnerProcess, RunResult } from './runner-process.js';
+import type { RunnerReply } from './runner-reply.js';
+import { contextLost, cudaFailure, endedOutcome, exceptionError, loadError, withLostState } from './session-outcomes.js';
 import type { CellOptions, CellRunHost } from './session-types.js';
 
 /** How long a stopped cell may take to come back before the runner is killed. */
@@ -23,18 +24,29 @@ export interface UnitRun {
   cell: CellOptions;
   /** When the cell's time limit runs out (ms since the epoch). */
   deadline: number | undefined;
+  /** The command to send instead of a plain run (a %bench batch). */
+  command?: RunnerCommand;
+  /** Hears the runner's reply before it is judged. */
+  onReply?: (reply: RunnerReply) => void;
+  /** The "no GPU" notices this cell showed already (a cell of several parts shows one). */
+  noticed?: Set<string>;
+  /** A %bench command: a CUDA error left pending fails it, and no notice is shown (the bench says
+   * itself why it has no GPU times). */
+  benching?: boolean;
 }
 
 /** Runs the unit and turns its end into the cell's outcome; commits it once loaded. */
 export async function judgeRun(host: CellRunHost, runner: RunnerProcess, unit: UnitRun): Promise<RunOutcome> {
-  const { result, stopping } = await supervised(runner, unit);
   const { cell, plan } = unit;
+  const command: RunnerCommand = unit.command ?? { kind: 'run', object: unit.object, symbol: plan.symbol, check: Boolean(cell.check) };
+  const { result, stopping } = await supervised(runner, cell, command, unit.deadline);
   if (result.kind === 'ended') {
     const cells = host.state.cells();
     host.lose();
     return withLostState(endedOutcome(result.end, stopping, cell.timeLimit), cells);
   }
   const reply = result.reply;
+  unit.onReply?.(reply);
   if (reply.status === 'load-error') return loadError(reply.message);
   if (plan.record.defs.length > 0 || plan.record.globals) host.state.commit(plan.record);
   if (plan.reusable) host.loaded.set(plan.key, plan);
@@ -46,7 +58,11 @@ export async function judgeRun(host: CellRunHost, runner: RunnerProcess, unit: U
     await runner.ended;
     return contextLost(reply.cuda, cells);
   }
-  if (reply.cuda && shown(reply.cuda, unit.syntax)) cell.output.stream('stderr', cudaNotice(reply.cuda));
+  if (reply.cuda && unit.benching && !UNAVAILABLE.has(reply.cuda.name)) return cudaFailure(reply.cuda);
+  if (reply.cuda && !unit.benching && shown(reply.cuda, unit.syntax) && !unit.noticed?.has(reply.cuda.name)) {
+    cell.output.stream('stderr', cudaNotice(reply.cuda));
+    if (UNAVAILABLE.has(reply.cuda.name)) unit.noticed?.add(reply.cuda.name);
+  }
   if (stopping === 'timeout') return timeoutError(cell.timeLimit?.seconds ?? 0, cell.timeLimit?.source ?? 'time limit');
   if (stopping === 'abort' || reply.status === 'interrupted') return interrupted();
   if (reply.status === 'exception') return exceptionError(reply.message);
@@ -58,9 +74,19 @@ function shown(report: CudaErrorReport, syntax: CellSyntax): boolean {
   return !UNAVAILABLE.has(report.name) || syntax.usesCuda;
 }
 
-/** Runs with the interrupt and the deadline watched; says which of them stopped it. */
-async function supervised(runner: RunnerProcess, unit: UnitRun): Promise<{ result: RunResult; stopping?: 'abort' | 'timeout' }> {
-  const { cell } = unit;
+/** What a supervised command came to, and which of interrupt or deadline stopped it. */
+export interface Supervised {
+  result: RunResult;
+  stopping?: 'abort' | 'timeout';
+}
+
+/** Runs a command with the interrupt and the deadline watched; says which of them stopped it. */
+export async function supervised(
+  runner: RunnerProcess,
+  cell: Pick<CellOptions, 'signal' | 'output' | 'input'>,
+  command: RunnerCommand,
+  deadline: number | undefined,
+): Promise<Supervised> {
   let stopping: 'abort' | 'timeout' | undefined;
   let killTimer: NodeJS.Timeout | undefined;
   const stop = (why: 'abort' | 'timeout') => {
@@ -71,15 +97,9 @@ async function supervised(runner: RunnerProcess, unit: UnitRun): Promise<{ resul
   };
   const onAbort = () => stop('abort');
   cell.signal.addEventListener('abort', onAbort, { once: true });
-  const timer = unit.deadline === undefined ? undefined : setTimeout(() => stop('timeout'), Math.max(0, unit.deadline - Date.now()));
+  const timer = deadline === undefined ? undefined : setTimeout(() => stop('timeout'), Math.max(0, deadline - Date.now()));
   try {
-    const running = runner.run({
-      object: unit.object,
-      symbol: unit.plan.symbol,
-      check: Boolean(cell.check),
-      output: cell.output,
-      input: cell.input,
-    });
+    const running = runner.run({ command, output: cell.output, input: cell.input });
     if (cell.signal.aborted) onAbort();
     return { result: await running, stopping };
   } finally {

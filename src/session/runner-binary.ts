@@ -1,4 +1,4 @@
-// The session runner's executable: built from native/runner.cpp by nvcc on first use, once per
+// The session runner's executable: built from native/runner.cpp (and its headers) by nvcc on first use, once per
 // toolchain, and kept in the compile cache's directory under a key of its source and the nvcc.
 import { createHash } from 'node:crypto';
 import { access, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
@@ -8,7 +8,8 @@ import { packageRoot } from '../package-info.js';
 import { errorOutcome } from '../engine/errors.js';
 import type { ErrorOutcome } from '../engine/outcome.js';
 
-export const RUNNER_SOURCE = join(packageRoot, 'src', 'session', 'native', 'runner.cpp');
+const NATIVE = join(packageRoot, 'src', 'session', 'native');
+export const RUNNER_SOURCE = join(NATIVE, 'runner.cpp');
 const NAME = 'icuda-session-runner';
 const building = new Map<string, Promise<string | ErrorOutcome>>();
 
@@ -22,7 +23,7 @@ export interface RunnerToolchain {
 
 /** The runner's path, built when missing; an ErrorOutcome when nvcc cannot build it. */
 export async function runnerBinary(toolchain: RunnerToolchain): Promise<string | ErrorOutcome> {
-  const source = await readFile(RUNNER_SOURCE, 'utf8');
+  const source = await nativeSources();
   const args = ['-cudart', 'shared', '-Xlinker', '--export-dynamic', '-ldl', ...(await rpathFlags(toolchain.nvcc))];
   const key = createHash('sha256')
     .update(JSON.stringify([source, toolchain.nvcc, toolchain.nvccVersion, args]))
@@ -75,6 +76,12 @@ async function rpathFlags(nvcc: string): Promise<string[]> {
     if (names.some((name) => name.startsWith('libcudart.so'))) flags.push('-Xlinker', '-rpath', '-Xlinker', dir);
   }
   return flags;
+}
+
+/** runner.cpp and the headers it includes, in name order: what the runner is built from. */
+async function nativeSources(): Promise<string[]> {
+  const names = (await readdir(NATIVE)).filter((name) => /\.(cpp|h)$/.test(name)).sort();
+  return Promise.all(names.map(async (name) => `${name}\n${await readFile(join(NATIVE, name), 'utf8')}`));
 }
 
 /** Whether a path exists. */

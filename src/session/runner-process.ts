@@ -23,15 +23,35 @@ const COMMAND_FD = 4;
 /** How a run ended: the runner's reply, or the runner's own end. */
 export type RunResult = { kind: 'reply'; reply: RunnerReply } | { kind: 'ended'; end: GroupEnd };
 
-/** One cell's (or part's) run. */
+/** What the runner is asked to do (native/runner.cpp's commands); an object is loaded first when given. */
+export type RunnerCommand =
+  | { kind: 'run'; object?: string; symbol: string; check: boolean }
+  | { kind: 'bench'; object?: string; symbol: string; work?: string; reps: number; show: boolean; cold: boolean }
+  | { kind: 'info' }
+  | { kind: 'vars'; variables: { symbol: string; pointer: boolean }[] };
+
+/** One command, with the output of the cell it runs for. */
 export interface RunRequest {
-  /** The object to load first; absent when it is loaded already. */
-  object?: string;
-  symbol: string;
-  /** %check: every launch checked and synchronized. */
-  check: boolean;
+  command: RunnerCommand;
   output: OutputSink;
+  /** Lines from the frontend when a run blocks reading stdin. */
   input?: (prompt: string) => Promise<string>;
+}
+
+/** The command's line on fd 4. */
+export function commandLine(nonce: string, request: RunRequest): string {
+  const c = request.command;
+  const bit = (on: boolean) => (on ? 1 : 0);
+  switch (c.kind) {
+    case 'run':
+      return `run ${nonce} ${bit(Boolean(request.input))} ${bit(c.check)} ${c.symbol} ${c.object ?? '-'}\n`;
+    case 'bench':
+      return `bench ${nonce} ${bit(c.show)} ${bit(c.cold)} ${c.reps} ${c.work ?? '-'} ${c.symbol} ${c.object ?? '-'}\n`;
+    case 'info':
+      return `info ${nonce}\n`;
+    case 'vars':
+      return `vars ${nonce} ${c.variables.map((v) => `${v.symbol}:${bit(v.pointer)}`).join(' ')}\n`;
+  }
 }
 
 export interface RunnerStart {
@@ -95,11 +115,12 @@ export class RunnerProcess {
     return this.#end === undefined && this.pid !== undefined;
   }
 
-  /** Runs one object's statements; resolves when its output is complete or the runner ended. */
+  /** Runs one command; resolves when its output is complete or the runner ended. */
   run(request: RunRequest): Promise<RunResult> {
     if (!this.alive) return Promise.resolve({ kind: 'ended', end: this.#end ?? { cause: 'spawn-failed' } });
     const nonce = `${process.pid}-${++nonces}-${Date.now().toString(36)}`;
-    const feed = request.input && this.pid && this.#stdin ? feedStdin(this.pid, this.#stdin, request.input) : undefined;
+    const reads = request.command.kind === 'run' && request.input;
+    const feed = reads && this.pid && this.#stdin ? feedStdin(this.pid, this.#stdin, reads) : undefined;
     return new Promise<RunResult>((resolve) => {
       this.#finish = (result) => {
         this.#finish = undefined;
@@ -108,8 +129,7 @@ export class RunnerProcess {
         resolve(result);
       };
       this.#streams.start(nonce, request.output, (reply) => this.#finish?.({ kind: 'reply', reply }));
-      const line = `run ${nonce} ${request.input ? 1 : 0} ${request.check ? 1 : 0} ${request.symbol} ${request.object ?? '-'}\n`;
-      this.#commands?.write(line);
+      this.#commands?.write(commandLine(nonce, request));
     });
   }
 

@@ -8,6 +8,9 @@ import type { GroupEnd } from '../engine/run/process-group.js';
 import { describeSignal, type TimeLimit } from '../engine/run/runner.js';
 import type { CudaErrorReport } from '../engine/run/cuda-notices.js';
 
+/** What %replay says when no session cell has completed. */
+export const NOTHING_TO_REPLAY = 'icuda: %replay: no session cell has completed since the session began; nothing to run again\n';
+
 /** "cells [1], [2] and [4]". */
 export function cellList(cells: number[]): string {
   const names = cells.map((cell) => `[${cell}]`);
@@ -48,9 +51,9 @@ export function deviceVariableError(def: Definition, cell: number): ErrorOutcome
   ]);
 }
 
-/** The object could not be loaded (an undefined symbol, most often); names demangled. */
+/** The object could not be loaded (an undefined symbol, most often); names demangled, the object's scratch path left out. */
 export async function loadError(message: string): Promise<ErrorOutcome> {
-  const readable = await demangle(message);
+  const readable = await demangle(message.replace(/^\/.*?\/prog: /, ''));
   const hint = /undefined symbol/.test(readable) ? ' (declared, or used, but never defined in a cell that ran)' : '';
   return errorOutcome('LinkError', `the cell could not be loaded: ${readable}${hint}`);
 }
@@ -58,6 +61,11 @@ export async function loadError(message: string): Promise<ErrorOutcome> {
 /** An uncaught C++ exception ended the cell's statements (the session lives on). */
 export function exceptionError(message: string): ErrorOutcome {
   return runtimeError(`uncaught exception: ${message}`);
+}
+
+/** A CUDA error a %bench repetition left pending: the bench ends with it. */
+export function cudaFailure(report: CudaErrorReport): ErrorOutcome {
+  return errorOutcome('CudaError', `${report.message} (${report.name})`);
 }
 
 /** A sticky CUDA error: the context is unusable until the process starts again. */

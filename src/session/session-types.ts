@@ -8,8 +8,11 @@ import type { TimeLimit } from '../engine/run/runner.js';
 import type { Scratch } from '../engine/scratch.js';
 import type { ProgramLimits } from '../engine/run/limits.js';
 import type { RunnerProcess } from './runner-process.js';
+import type { InfoReply as RuntimeInfo } from './runner-reply.js';
 import type { UnitPlan } from './generate.js';
 import type { SessionState } from './state.js';
+
+export type { RuntimeInfo };
 
 export interface SessionOptions {
   nvcc: string;
@@ -50,6 +53,8 @@ export interface CellOptions {
   nocache?: boolean;
   /** %time: say when the compile cache answered. */
   announceHit?: boolean;
+  /** Hears the cell's phases: compiling (split, plan, nvcc), then running (load and run). */
+  onPhase?: (phase: 'compiling' | 'running') => void;
 }
 
 /** A name the session defines, for %vars and completion. */
@@ -58,6 +63,58 @@ export interface SessionName {
   kind: string;
   cell: number;
   signature: string;
+  /** A variable's size in bytes, as the runner found it (describe with `memory`). */
+  size?: number;
+  /** What a pointer variable points to, as the CUDA runtime tells (describe with `memory`). */
+  pointer?: PointerInfo;
+}
+
+/** Where a pointer points: the CUDA runtime's cudaPointerGetAttributes and the driver's allocation range. */
+export interface PointerInfo {
+  /** The pointer's value ("0x7f..."). */
+  value?: string;
+  /** unregistered (plain host memory), host (pinned), device, managed, null. */
+  memory?: string;
+  /** The GPU of device or managed memory. */
+  device?: number;
+  /** The allocation the pointer is in: its start and size. */
+  base?: string;
+  bytes?: number;
+  /** Why the runtime could not tell (no usable GPU, say). */
+  error?: string;
+}
+
+/** %bench on a session cell: what each repetition does besides the cell's statements. */
+export interface BenchRequest {
+  /** C++ expressions for the bytes moved and floating-point operations per repetition, evaluated in
+   * the cell's context once it is loaded. */
+  bytes?: string;
+  flops?: string;
+  /** Flush the L2 cache before each repetition (outside the timed region). */
+  cold: boolean;
+}
+
+/** What one batch of repetitions measured, in milliseconds. */
+export interface BatchTimes {
+  /** GPU time per repetition (CUDA events); undefined when the events failed. */
+  gpu: number[] | undefined;
+  /** Host time per repetition (until the device was idle again). */
+  host: number[];
+  /** Why the GPU times are missing, or why --cold could not flush: each once. */
+  notes: string[];
+  /** The error that stopped the batch after the repetitions above. */
+  error?: ErrorOutcome;
+}
+
+/** A session cell loaded for %bench: its repetitions run in batches. */
+export interface SessionBench {
+  /** --bytes and --flops as evaluated once the cell was loaded. */
+  work: { bytes?: number; flops?: number };
+  /** The CUDA runtime, driver and device as the runner sees them; undefined when it could not answer. */
+  info: RuntimeInfo | undefined;
+  /** Runs `count` repetitions of the cell's statements; with `show` the first one's output is shown.
+   * An outcome when none could run; else the times, and the error that stopped the rest. */
+  batch(count: number, show: boolean): Promise<BatchTimes | ErrorOutcome>;
 }
 
 /** A cell that completed, kept for %replay. */

@@ -5,15 +5,19 @@
 // use it). This file is the door: the Session a kernel holds.
 import { errorOutcome, interrupted } from '../engine/errors.js';
 import type { ErrorOutcome, OutputSink, RunOutcome } from '../engine/outcome.js';
-import { CellRun } from './cell-run.js';
+import { benchCell } from './cell-bench.js';
+import { CellRun, deviceVariableUse } from './cell-run.js';
+import { planUnit } from './generate.js';
 import { RunnerProcess } from './runner-process.js';
 import { runnerBinary } from './runner-binary.js';
-import { lostStateLine } from './session-outcomes.js';
-import type { CellOptions, CellRunHost, JournalEntry, SessionName, SessionOptions } from './session-types.js';
+import { lostStateLine, NOTHING_TO_REPLAY } from './session-outcomes.js';
+import type { BenchRequest, CellOptions, CellRunHost, JournalEntry, SessionBench, SessionName, SessionOptions } from './session-types.js';
+import { withMemory } from './session-vars.js';
+import { splitCell } from './splitter.js';
 import type { UnitPlan } from './generate.js';
 import { SessionState } from './state.js';
 
-export type { CellOptions, JournalEntry, SessionName, SessionOptions } from './session-types.js';
+export type { BenchRequest, CellOptions, JournalEntry, SessionBench, SessionName, SessionOptions } from './session-types.js';
 
 /** The session cells of one kernel: their definitions and the runner holding their state. */
 export class Session implements CellRunHost {
@@ -37,9 +41,33 @@ export class Session implements CellRunHost {
     return outcome;
   }
 
+  /** %bench: compiles and loads the cell once, then `drive` times its statements in batches. */
+  async bench(
+    source: string,
+    cell: CellOptions,
+    request: BenchRequest,
+    drive: (bench: SessionBench) => Promise<RunOutcome>,
+  ): Promise<RunOutcome> {
+    if (this.#closed) return interrupted();
+    const outcome = await benchCell(this, cell, request, source, drive);
+    if (outcome.status === 'ok')
+      this.#journal.push({ source, executionCount: cell.executionCount, flags: cell.flags, check: Boolean(cell.check) });
+    return outcome;
+  }
+
+  /** The source nvcc would compile for this cell now, as one unit (for %%ptx, %%sass, %resources). */
+  async unitSource(source: string, cell: Pick<CellOptions, 'executionCount' | 'flags'>): Promise<string | ErrorOutcome> {
+    const syntax = await splitCell(source, (name) => this.state.kindOf(name));
+    if (syntax.hasMain) return errorOutcome('SessionError', 'this cell defines main(): it is a whole program, not a session cell');
+    const refused = deviceVariableUse(this.state, syntax);
+    if (refused) return refused;
+    return planUnit(this.state.fork(), syntax.chunks, cell.executionCount, this.nextId(), syntax.refs, cell.flags).source;
+  }
+
   /** %replay: a fresh session, then every cell that completed since the last %reset, in order. */
   async replay(cell: Omit<CellOptions, 'executionCount' | 'flags' | 'check'>): Promise<RunOutcome> {
     const entries = this.#journal;
+    if (entries.length === 0) cell.output.stream('stdout', NOTHING_TO_REPLAY);
     await this.restart();
     this.#journal = [];
     for (const entry of entries) {
@@ -64,6 +92,13 @@ export class Session implements CellRunHost {
     this.#closed = true;
     await this.restart();
     if (this.#cwd) await this.options.scratch.removeRun(await this.#cwd).catch(() => undefined);
+  }
+
+  /** The names with what the runner finds of the variables: sizes, and where pointers point. */
+  async describeMemory(signal: AbortSignal, output: OutputSink): Promise<SessionName[]> {
+    const names = this.describe();
+    const runner = this.#runner;
+    return runner?.alive ? withMemory(names, this.state, runner, signal, output) : names;
   }
 
   /** The names the session defines now (the newest of each), in the order defined. */

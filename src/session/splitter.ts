@@ -10,8 +10,9 @@ const TYPE_SPECIFIERS = new Set(['struct_specifier', 'class_specifier', 'union_s
 const UNCARRIED = new Set(['static_assert_declaration', 'template_instantiation', 'concept_definition', 'ERROR']);
 const NAME_TYPES = new Set(['identifier', 'type_identifier', 'namespace_identifier']);
 
-/** Whether an earlier cell defined this name, and as what (a function's name at file scope means a call). */
-export type Known = (name: string) => 'function' | 'other' | undefined;
+/** Whether an earlier cell defined this name, and as what (a function's name at file scope means a
+ * call; a value's name as a "parameter type" means a constructor's argument). */
+export type Known = (name: string) => 'function' | 'value' | 'other' | undefined;
 
 /** Parses and splits a cell; `known` answers for the names earlier cells defined. */
 export async function splitCell(source: string, known: Known = () => undefined): Promise<CellSyntax> {
@@ -48,7 +49,11 @@ function addNode(chunks: Chunk[], node: SyntaxNode, path: string[], known: Known
   if (type === 'template_declaration') return void chunks.push(templateChunk(node, path));
   if (TYPE_SPECIFIERS.has(type)) return void chunks.push(typeChunk(node, path));
   if (type === 'type_definition' || type === 'alias_declaration') return void chunks.push(aliasChunk(node, path));
-  if (type === 'declaration') return void chunks.push(mostVexing(node, known) ? chunkOf('stmt', node, path) : declarationChunk(node, path));
+  if (type === 'declaration') {
+    const isValue = (name: string) =>
+      known(name) === 'value' || chunks.some((chunk) => chunk.variable && chunk.defs.some((def) => def.name === name));
+    return void chunks.push(mostVexing(node, known) ? chunkOf('stmt', node, path) : declarationChunk(node, path, isValue));
+  }
   if (UNCARRIED.has(type) || path.length > 0) return void chunks.push(chunkOf('decl', node, path));
   chunks.push(chunkOf('stmt', node, path));
 }
@@ -103,16 +108,24 @@ function resolvePrototypes(chunks: Chunk[], known: Known): Chunk[] {
   });
 }
 
-/** Fills in what the whole cell uses and declares, and whether it touches the CUDA runtime. */
+/** Fills in what the whole cell uses and declares, and whether what it runs touches the CUDA
+ * runtime (its statements and initializers: a function's body runs only when called). */
 function scanCell(root: SyntaxNode, syntax: CellSyntax): void {
   forEachNode(root, (node, field) => {
-    if (node.type === 'kernel_call_syntax') syntax.usesCuda = true;
     if (!NAME_TYPES.has(node.type) && node.type !== 'field_identifier') return;
     const text = node.text;
     if (NAME_TYPES.has(node.type)) syntax.refs.add(text);
-    if (/^(cuda[A-Z_]|ICUDA_TIME$)/.test(text)) syntax.usesCuda = true;
     if (field === 'declarator' || field === 'name') syntax.declared.add(text);
   });
+  const bodies = (node: SyntaxNode) => node.type === 'function_definition' || node.type === 'template_declaration';
+  forEachNode(
+    root,
+    (node) => {
+      if (node.type === 'kernel_call_syntax' || (NAME_TYPES.has(node.type) && /^(cuda[A-Z_]|ICUDA_TIME$)/.test(node.text)))
+        syntax.usesCuda = true;
+    },
+    bodies,
+  );
 }
 
 /** Splits the chunks into parts that each become one object: a new part starts where a variable

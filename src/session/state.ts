@@ -66,9 +66,10 @@ export class SessionState {
   }
 
   /** What kind of thing an earlier unit defined under this name, for the splitter. */
-  kindOf(name: string): 'function' | 'other' | undefined {
+  kindOf(name: string): 'function' | 'value' | 'other' | undefined {
     const kind = this.newest.get(name)?.def.kind;
     if (!kind) return undefined;
+    if (kind === 'variable' || kind === 'constant' || kind === 'device-variable') return 'value';
     return kind === 'function' || kind === 'kernel' || kind === 'device-function' ? 'function' : 'other';
   }
 

@@ -35,7 +35,7 @@ export interface BuildTools {
   cache?: CacheSession;
   /** The target when the flags choose none ("sm_90"); else nvcc's native. */
   arch?: string;
-  /** Directories cells may include from (the workspace): part of the cache key. */
+  /** Directories cells may include from (the workspace): on the include path, and part of the cache key. */
   dirs: string[];
   log: Logger;
 }
@@ -74,7 +74,7 @@ export async function buildUnit(tools: BuildTools, plan: UnitPlan, request: Buil
       reaper: tools.reaper,
       timeoutS: tools.limits.compileSeconds,
       arch: tools.arch,
-      extra: { flags: [...SHARED_OBJECT_FLAGS] },
+      extra: { flags: [...SHARED_OBJECT_FLAGS, ...tools.dirs.flatMap((dir) => ['-I', dir])] },
     };
     const compiled = tools.cache
       ? await compileCached(tools.cache, {

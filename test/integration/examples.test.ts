@@ -71,22 +71,59 @@ describe('example notebooks execute with nbconvert', { skip }, () => {
   test('ptx-sass.ipynb: %%ptx, %resources, %%sass (or its missing-tool message)', async () => {
     const [ptx, resources, sass] = await execute('ptx-sass.ipynb');
     assert.match(streamOf(ptx), /^\/\/ reverse\(float\*\) \[sm_\d+\]: \d+ registers, 1024 B shared/);
-    assert.match(streamOf(ptx), /\.visible \.entry _Z7reversePf/);
+    assert.match(streamOf(ptx), /\.visible \.entry _ZN8icuda_u\d+7reverseEPf/, 'a cell without main: the session unit it would load');
     assert.match(streamOf(resources), /^heavy\(double\*\) \[sm_\d+\]: \d+ registers.*\ncompiled; see the resource line above\n$/);
     const [error] = errorsOf(sass);
     if (error) assert.match(error.evalue, /%%sass needs cuobjdump or nvdisasm/);
     else assert.match(streamOf(sass), /sm_80/);
   });
 
-  test('benchmarking.ipynb: %time, %bench table and chart, %gpuinfo', async () => {
-    const [time, bench, gpuinfo] = await execute('benchmarking.ipynb');
+  test('benchmarking.ipynb: %time, %bench of session cells hot and cold, a group of three, %gpuinfo', async () => {
+    const [time, setup, , hot, cold, , check, atomic, shared, shuffle, shuffleCold, gpuinfo] = await execute('benchmarking.ipynb');
     assert.match(streamOf(time), /harmonic sum: [\d.]+\n%time: compile .+, run .+\n$/);
-    assert.deepEqual(errorsOf(bench), []);
-    assert.match(streamOf(bench), gpuOrNotice);
-    const [table, chart] = displaysOf(bench);
-    assert.match(table['text/plain'], /^8 runs after 2 warm-up/);
-    assert.match(chart['image/svg+xml'], /<svg /);
+    assert.match(streamOf(setup), /^(3 x 16777216 floats on the GPU|no usable GPU here \(.+\): the benches below time failing calls)\n$/);
+    const onGpu = streamOf(setup).includes('on the GPU');
+    for (const [cell, name] of [
+      [hot, 'vadd hot'],
+      [cold, 'vadd cold'],
+      [shuffleCold, 'shuffle cold'],
+    ] as const) {
+      assert.deepEqual(errorsOf(cell), [], name);
+      const [table, chart] = displaysOf(cell);
+      assert.match(table['text/plain'], onGpu ? /GPU time per repetition \(CUDA events\)/ : /host time per repetition/, name);
+      assert.match(chart['image/svg+xml'], /<svg /);
+      const record = cell.outputs.find((o: any) => o.metadata?.icuda?.bench).metadata.icuda.bench;
+      assert.equal(record.name, name);
+      assert.equal(record.cold, name.includes('cold'));
+      if (onGpu) assert.match(table['text/plain'], /bandwidth +[\d.]+ GB\/s \([\d.]+ % of the \d+ GB\/s peak\)/);
+      else assert.match(streamOf(cell, 'stderr'), /the GPU events failed/);
+    }
+    assert.match(streamOf(check), onGpu ? /^atomic +right: 16777216/ : /^atomic +not run: /);
+    const group = displaysOf(shuffle).find((d: any) => d['text/plain'].startsWith('reduce:'));
+    assert.match(group['text/plain'], /^reduce:\n {2}atomic {2}median .*\n {2}shared {2}median .*\n {2}shuffle {2}median /);
+    for (const cell of [atomic, shared]) assert.deepEqual(errorsOf(cell), []);
     assert.match(displaysOf(gpuinfo)[0]['text/plain'], /nvcc +\d+\.\d+/);
+  });
+
+  test('session.ipynb: state across cells, a redefined kernel, %vars, a crash and %replay', async () => {
+    const cells = await execute('session.ipynb');
+    const [, setup, , , launch1, , launch2, vars, crash, empty, replay, after, program] = cells;
+    const onGpu = /on the GPU/.test(streamOf(setup));
+    assert.match(streamOf(setup), /1048576 floats ready (on the GPU|on the host only)\n$/);
+    assert.match(streamOf(launch1), onGpu ? /^a = 2\.0: 0 of 1048576 elements wrong\n%time: / : /^no GPU: saxpy compiled/);
+    assert.match(streamOf(launch2), onGpu ? /^a = 3\.0: 0 of 1048576 elements wrong\n$/ : /^no GPU: the grid-stride saxpy/);
+    assert.match(
+      displaysOf(vars)[0]['text/plain'],
+      /^saxpy +kernel +__global__ void saxpy\(float a, const float \*x, float \*y, int n\);/m,
+    );
+    const [error] = errorsOf(crash);
+    assert.equal(error.ename, onGpu ? 'CudaContextLost' : 'RuntimeError');
+    assert.match(error.traceback.at(-1), /^The session was restarted: what cells \[1\], .* defined is lost \(%replay runs them again\)\.$/);
+    assert.match(displaysOf(empty)[0]['text/plain'], /no session names yet/);
+    assert.match(streamOf(replay), /^\[replay\] cell \[1\]\n\[replay\] cell \[2\]\n/);
+    assert.doesNotMatch(streamOf(replay), /crashing/, 'the cell that crashed is not run again');
+    assert.match(streamOf(after), /^after the replay: 1048576 floats/);
+    assert.equal(streamOf(program), 'a whole program, beside the session\n');
   });
 
   test('introduction.ipynb: hello, checked vector add, unchecked-error notices, icuda.h displays, event timing', async () => {

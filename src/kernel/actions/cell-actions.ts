@@ -3,9 +3,10 @@
 // %time, %bench, %profile and %sanitize. The interpreter calls the four hooks below.
 import type { Logger } from 'pino';
 import type { ErrorOutcome, ExecuteOutcome, ExecutionContext, OutputSink } from '../../protocol/interpreter.js';
+import type { RunOutcome } from '../../engine/outcome.js';
 import { ASSEMBLY_FLAGS, ASSEMBLY_OUTPUT, reportResources, showPtx, showSass } from './assembly.js';
 import { formatMs, timed } from './tables.js';
-import { programTarget, runBench, type BenchDeps } from '../bench/bench.js';
+import { programTarget, runBench, type BenchDeps, type BenchTarget } from '../bench/bench.js';
 import type { BenchEnvironment, BenchRecord } from '../bench/record.js';
 import { recordMachine } from '../../engine/gpu/environment.js';
 import { packageVersion } from '../../package-info.js';
@@ -126,6 +127,15 @@ export function createCellActions(options: CellActionsOptions) {
   return {
     /** The banner's GPU words: what nvidia-smi found so far ('' while it has not answered). */
     bannerGpu: () => bannerGpu(smi),
+
+    /** The workspace directory (made on first use). */
+    workspaceDir: () => workspace.dir(),
+
+    /** %bench on a target the kernel made (a session cell's): the groups and environment programs use. */
+    bench: (target: BenchTarget, plan: Plan, ctx: ExecutionContext, output: OutputSink): Promise<RunOutcome> =>
+      plan.mode?.kind === 'bench'
+        ? runBench(target, plan.mode, `cell[${ctx.executionCount}]`, benchDeps(ctx, output, plan))
+        : Promise.resolve(errorOutcome('MagicError', '%bench: no bench options')),
 
     /** The workspace's file names, for completion inside `#include "`. */
     workspaceFiles: async (): Promise<string[]> => (await workspace.list()).map((f) => f.name),

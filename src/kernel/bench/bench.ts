@@ -5,9 +5,9 @@ import type { ErrorOutcome, OutputSink, RunOutcome } from '../../engine/outcome.
 import { quiet } from '../actions/tables.js';
 import { evaluate } from './arith.js';
 import { groupBundle, runsBundle } from './charts.js';
-import { measure, type Repeat } from './measure.js';
+import { measure, oneByOne, type Repeat, type RepeatBatch } from './measure.js';
 import type { BenchOptions } from './options.js';
-import { achieved, clockWarnings, type BenchEnvironment, type BenchRecord, type Measure } from './record.js';
+import { achieved, clockWarnings, type BenchEnvironment, type BenchRecord, type CudaRecord, type Measure } from './record.js';
 import { resultBundle, warningText } from './report.js';
 import { statistics } from './statistics.js';
 
@@ -23,13 +23,18 @@ export interface BenchDeps {
 
 /** The repetitions to time, and what their samples measure. */
 export interface BenchTarget {
-  repeat: Repeat;
+  /** One repetition at a time (a program's run)... */
+  repeat?: Repeat;
+  /** ...or batches of them (a session cell's statements, in its runner). */
+  batch?: RepeatBatch;
   /** What the samples turned out to measure (GPU time may turn out unavailable). */
   measure(): Measure;
   /** Work per repetition, evaluated in the cell's context when it can be (session cells). */
   work?(): Promise<{ bytes?: number; flops?: number } | ErrorOutcome>;
   /** Warnings the target gathered (e.g. why GPU times are unavailable). */
   notes?(): string[];
+  /** The CUDA runtime and driver the repetitions ran under, when the target can tell. */
+  cuda?(): CudaRecord;
 }
 
 /** Times a whole-program cell: each run's process wall time, output shown for the first. */
@@ -59,11 +64,14 @@ export async function runBench(target: BenchTarget, options: BenchOptions, name:
   const work = (await target.work?.()) ?? {};
   if ('status' in work) return { ...work, traceback: [`${work.ename}: ${work.evalue}`] };
   const before = await deps.environment();
-  const measured = await measure(target.repeat, options.warmup, options.rule, deps.signal);
+  const run = target.batch ?? oneByOne(target.repeat!);
+  const measured = await measure(run, options.warmup, options.rule, deps.signal, Boolean(target.batch));
   if ('status' in measured) return measured;
   const after = await deps.environment();
+  const cuda = target.cuda?.();
   const environment: BenchEnvironment = {
     ...before,
+    ...(cuda ? { cuda } : {}),
     clocksAtEnd: { smClockMHz: after.machine.gpus.map((g) => g.smClockMHz), memClockMHz: after.machine.gpus.map((g) => g.memClockMHz) },
   };
   const stats = statistics(measured.samples);
@@ -78,7 +86,8 @@ export async function runBench(target: BenchTarget, options: BenchOptions, name:
     stats,
     stop: { reason: measured.reason, rule: options.rule },
     cold: options.cold,
-    work: achieved(work, stats.median),
+    // host times of a cell whose GPU work could not run say nothing of bandwidth
+    work: target.measure() === 'host' ? work : achieved(work, stats.median, cuda?.peakBandwidthGBs ?? undefined),
     warnings: [],
     environment,
   };

@@ -25,6 +25,21 @@ export interface BenchEnvironment {
   flags: string[];
   /** The arch compiled for when the flags chose none ('' for native). */
   arch: string;
+  /** The CUDA runtime and driver a session cell's repetitions ran under (absent for programs). */
+  cuda?: CudaRecord;
+}
+
+/** The CUDA runtime and driver as the session's runner saw them; null where unknown, and why. */
+export interface CudaRecord {
+  /** cudaRuntimeGetVersion as "13.0". */
+  runtimeVersion: string | null;
+  /** cudaDriverGetVersion as "13.0"; null when it says 0 (no driver). */
+  driverVersion: string | null;
+  device: string | null;
+  /** 2 × memory clock × bus width (cudaDevAttrMemoryClockRate, cudaDevAttrGlobalMemoryBusWidth), GB/s. */
+  peakBandwidthGBs: number | null;
+  /** Field -> why it is null. */
+  unavailable: Record<string, string>;
 }
 
 /** Work per repetition, when the user stated it (--bytes, --flops), and what it achieved. */
@@ -34,6 +49,9 @@ export interface BenchWork {
   /** GB/s (10^9 bytes per second) at the median time. */
   bandwidthGBs?: number;
   gflops?: number;
+  /** The GPU's peak memory bandwidth (GB/s) and the fraction of it achieved, when known. */
+  peakBandwidthGBs?: number;
+  fractionOfPeak?: number;
 }
 
 export interface BenchRecord {
@@ -56,14 +74,17 @@ export interface BenchRecord {
   environment: BenchEnvironment;
 }
 
-/** Bandwidth and throughput at the median time, from the work stated per repetition. */
-export function achieved(work: { bytes?: number; flops?: number } | undefined, medianMs: number): BenchWork | undefined {
+/** Bandwidth and throughput at the median time, from the work stated per repetition; the
+ * bandwidth as a fraction of the GPU's peak when that is known. */
+export function achieved(work: { bytes?: number; flops?: number } | undefined, medianMs: number, peakGBs?: number): BenchWork | undefined {
   if (!work || (work.bytes === undefined && work.flops === undefined) || !(medianMs > 0)) return work;
   const perSecond = 1000 / medianMs;
+  const bandwidthGBs = work.bytes !== undefined ? (work.bytes * perSecond) / 1e9 : undefined;
   return {
     ...work,
-    ...(work.bytes !== undefined ? { bandwidthGBs: (work.bytes * perSecond) / 1e9 } : {}),
+    ...(bandwidthGBs !== undefined ? { bandwidthGBs } : {}),
     ...(work.flops !== undefined ? { gflops: (work.flops * perSecond) / 1e9 } : {}),
+    ...(bandwidthGBs !== undefined && peakGBs ? { peakBandwidthGBs: peakGBs, fractionOfPeak: bandwidthGBs / peakGBs } : {}),
   };
 }
 

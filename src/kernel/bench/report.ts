@@ -3,7 +3,7 @@
 // charts.
 import type { MimeBundle } from '../../engine/outcome.js';
 import { formatMs, htmlTable } from '../actions/tables.js';
-import { MEASURE_WORDS, type BenchRecord } from './record.js';
+import { MEASURE_WORDS, type BenchRecord, type BenchWork } from './record.js';
 
 const STOP_WORDS = {
   exact: 'the runs asked for',
@@ -23,9 +23,16 @@ function rows(record: BenchRecord): [string, string][] {
     ['stddev', formatMs(s.stddev)],
     ['noise', `${(s.rsd * 100).toFixed(2)} % (rsd)`],
   ];
-  if (record.work?.bandwidthGBs !== undefined) rows.push(['bandwidth', `${record.work.bandwidthGBs.toFixed(2)} GB/s`]);
+  const work = record.work;
+  if (work?.bandwidthGBs !== undefined) rows.push(['bandwidth', `${work.bandwidthGBs.toFixed(2)} GB/s${ofPeak(work)}`]);
   if (record.work?.gflops !== undefined) rows.push(['throughput', `${record.work.gflops.toFixed(2)} GFLOP/s`]);
   return rows;
+}
+
+/** " (62.0 % of the 4800 GB/s peak)" when the peak is known. */
+function ofPeak(work: BenchWork): string {
+  if (work.fractionOfPeak === undefined || work.peakBandwidthGBs === undefined) return '';
+  return ` (${(work.fractionOfPeak * 100).toFixed(1)} % of the ${work.peakBandwidthGBs.toFixed(0)} GB/s peak)`;
 }
 
 /** The statistics as a table bundle, and the record as its metadata. */

@@ -35,7 +35,7 @@ export const MAGICS: readonly Magic[] = [
   {
     name: 'args',
     usage: '%args ARGS…',
-    help: 'Command-line arguments for the program (argv[1]…); quoted like a shell, never run by one.',
+    help: 'Command-line arguments for the program (argv[1]…); quoted like a shell, never run by one. Cells with main() only.',
     parse(args, _rest, plan) {
       plan.args.push(...args);
     },
@@ -43,7 +43,7 @@ export const MAGICS: readonly Magic[] = [
   {
     name: 'env',
     usage: '%env NAME=VALUE',
-    help: 'An environment variable for the program; VALUE is the rest of the line.',
+    help: 'An environment variable for the program; VALUE is the rest of the line. Cells with main() only.',
     parse(_args, rest, plan) {
       const [name, value] = parseAssignment(rest);
       plan.env[name] = value;
@@ -60,7 +60,7 @@ export const MAGICS: readonly Magic[] = [
   {
     name: 'keep',
     usage: '%keep',
-    help: "Keep this cell's scratch directory (cell.cu, prog) until the kernel exits; prints its path.",
+    help: "Keep this cell's scratch directory (cell.cu, prog) until the kernel exits; prints its path. Cells with main() only.",
     parse(args, _rest, plan) {
       if (args.length > 0) throw new Error('takes no arguments');
       plan.keep = true;
@@ -73,6 +73,7 @@ export const MAGICS: readonly Magic[] = [
     parse(args, _rest, plan) {
       if (args.length > 0) throw new Error('takes no arguments');
       plan.flags.push(...CHECK_FLAGS);
+      plan.check = true;
     },
   },
   {
@@ -142,7 +143,7 @@ export const MAGICS: readonly Magic[] = [
   {
     name: 'sources',
     usage: '%sources FILE…',
-    help: 'Compiles and links these workspace .cu files with the cell (nvcc -rdc=true).',
+    help: 'Compiles and links these workspace .cu files with the cell (nvcc -rdc=true). Cells with main() only.',
     parse(args, _rest, plan) {
       needSome(args);
       plan.sources = [...(plan.sources ?? []), ...nb.sourceNames(args)];
@@ -200,7 +201,7 @@ export const MAGICS: readonly Magic[] = [
   {
     name: 'profile',
     usage: '%profile [ncu|nsys] [ARGS…]',
-    help: 'Runs the program under Nsight Compute (default) or Nsight Systems; shows a kernel table and keeps the report in the workspace.',
+    help: 'Runs the program under Nsight Compute (default) or Nsight Systems; shows a kernel table and keeps the report in the workspace. Cells with main() only.',
     parse(args, _rest, plan) {
       nb.setMode(plan, nb.parseProfile(args));
     },
@@ -208,9 +209,36 @@ export const MAGICS: readonly Magic[] = [
   {
     name: 'sanitize',
     usage: '%sanitize [memcheck|racecheck|initcheck|synccheck]',
-    help: 'Runs the program under compute-sanitizer (default memcheck); the cell fails when it finds errors.',
+    help: 'Runs the program under compute-sanitizer (default memcheck); the cell fails when it finds errors. Cells with main() only.',
     parse(args, _rest, plan) {
       nb.setMode(plan, nb.parseSanitize(args));
+    },
+  },
+  {
+    name: 'reset',
+    usage: '%reset',
+    help: 'A fresh session: the runner ends, and what session cells (cells without main) defined is gone.',
+    parse(args, _rest, plan) {
+      nb.noArgs(args);
+      nb.addSessionCommand(plan, 'reset');
+    },
+  },
+  {
+    name: 'replay',
+    usage: '%replay',
+    help: 'A fresh session, then the session cells that completed since the session began run again, in order (not the one that crashed it).',
+    parse(args, _rest, plan) {
+      nb.noArgs(args);
+      nb.addSessionCommand(plan, 'replay');
+    },
+  },
+  {
+    name: 'vars',
+    usage: '%vars',
+    help: "Lists the names session cells defined: kind, type, defining cell; for pointers, whether they hold device memory and the allocation's size.",
+    parse(args, _rest, plan) {
+      nb.noArgs(args);
+      nb.addSessionCommand(plan, 'vars');
     },
   },
   {

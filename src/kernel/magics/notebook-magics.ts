@@ -1,6 +1,6 @@
 // The plan parts of the notebook magics (%%file, %%ptx, %%sass, %sources, %bench, %profile,
 // %sanitize and the stand-alone commands): their types and argument parsing, pure.
-import { SANITIZER_TOOLS, type CellMagic, type Command, type Plan, type RunMode } from './plan.js';
+import { SANITIZER_TOOLS, type CellMagic, type Command, type Plan, type RunMode, type SessionCommand } from './plan.js';
 import { checkFileName } from '../actions/workspace.js';
 import { parseBenchOptions } from '../bench/options.js';
 
@@ -39,6 +39,11 @@ export function sourceNames(args: string[]): string[] {
 /** Records a stand-alone command. */
 export function addCommand(plan: Plan, name: Command['name'], args: string[]): void {
   (plan.commands ??= []).push({ name, args });
+}
+
+/** Records a session command (%reset, %replay, %vars). */
+export function addSessionCommand(plan: Plan, name: SessionCommand): void {
+  (plan.session ??= []).push(name);
 }
 
 /** Sets the run mode; only one of %bench, %profile, %sanitize per cell. */

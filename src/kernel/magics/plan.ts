@@ -13,6 +13,9 @@ export interface Command {
 
 export const SANITIZER_TOOLS = ['memcheck', 'racecheck', 'initcheck', 'synccheck'] as const;
 
+/** Session magics that act on their own, before the cell's code: %reset, %replay, %vars. */
+export type SessionCommand = 'reset' | 'replay' | 'vars';
+
 /** How the compiled program runs instead of once. */
 export type RunMode =
   | ({ kind: 'bench' } & BenchOptions)
@@ -54,6 +57,10 @@ export interface Plan {
   time?: boolean;
   /** %resources: print the per-kernel resource summary of the compile. */
   resources?: boolean;
+  /** %check: every kernel launch checked (a program gets CHECK_FLAGS in `flags` too). */
+  check?: boolean;
+  /** %reset, %replay, %vars, in the order written. */
+  session?: SessionCommand[];
 }
 
 export interface Magic {

@@ -1,14 +1,19 @@
 // The icuda session runner: one long-lived process per kernel that loads session cells (shared
 // objects built by nvcc) and calls their statement functions, so what a cell defines lives on.
 //
-// Commands arrive as lines on fd 4:   run NONCE INPUT CHECK SYMBOL PATH   (PATH "-": already loaded)
+// Commands arrive as lines on fd 4:
+//   run NONCE INPUT CHECK SYMBOL PATH              load PATH (unless "-") and call SYMBOL once
+//   bench NONCE SHOW COLD REPS WORK SYMBOL PATH    the same, REPS times, each timed (runner-bench.h)
+//   info NONCE                                     CUDA versions and the device's memory figures
+//   vars NONCE SYMBOL...                           what the pointers in these variables point to (runner-vars.h)
 // Replies leave as frames on fd 3 (4-byte big-endian length, then JSON), beside icuda.h's display
-// frames: {"session":{"nonce":..,"status":..,"message":..,"cuda":{..}|null,"sticky":bool}}.
-// After each cell: stdio flushed, the device synchronized (device printf lands in its cell), the
-// runtime's pending error read, and the marker "\x1eicuda-end:NONCE\x1e" written on stdout and
-// stderr, so the kernel knows where the cell's output ends.
-// SIGINT while a cell's statements run jumps back here (the cell ends "interrupted"); anywhere
-// else it is ignored and the kernel falls back to SIGKILL.
+// frames: {"session":{"nonce":..,"status":..,"message":..,"cuda":{..}|null,"sticky":bool,...}}.
+// After each cell: icuda.h's per-cell hook (the ICUDA_TIME table), the device synchronized (device
+// printf lands in its cell), the runtime's pending error read, stdio flushed, and the marker
+// "\x1eicuda-end:NONCE\x1e" written on stdout and stderr, so the kernel knows where its output ends.
+// SIGINT while a cell's statements run jumps back here (the cell ends "interrupted"); between a
+// bench's repetitions it stops the bench; anywhere else it is ignored and the kernel falls back to
+// SIGKILL.
 #include <cuda_runtime_api.h>
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -20,64 +25,26 @@
 #include <unistd.h>
 #include <exception>
 #include <iostream>
+#include "runner-io.h"
 
 #define COMMAND_FD 4
 
 typedef void (*cell_fn)();
 
 static volatile sig_atomic_t in_statements;
+static volatile sig_atomic_t interrupt_pending;
 static sigjmp_buf back_to_loop;
 static int runtime_used;
 static int check_launches;
 static unsigned long launches;
 static int check_reports;
-// The stdout, stderr and reply pipes as the runner got them: markers and replies still reach the
-// kernel when a cell closes or redirects fd 1, 2 or 3.
-static int marker_out = 1, marker_err = 2, reply_fd = 3;
+static void *(*real_dlopen)(const char *, int);
 
 // libcudart loading the driver library means the CUDA runtime is in use (exported: it interposes).
 extern "C" void *dlopen(const char *file, int flags) {
-  static void *(*real)(const char *, int);
-  if (!real) real = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
+  if (!real_dlopen) real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
   if (file && strstr(file, "libcuda")) runtime_used = 1;
-  return real(file, flags);
-}
-
-// Writes all of len bytes; gives up on error.
-static void write_all(int fd, const char *data, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, data, len);
-    if (n <= 0) return;
-    data += n;
-    len -= (size_t)n;
-  }
-}
-
-// Sends one frame on the reply channel.
-static void send_frame(const char *json) {
-  size_t len = strlen(json);
-  unsigned char head[4] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16), (unsigned char)(len >> 8), (unsigned char)len};
-  write_all(reply_fd, (const char *)head, 4);
-  write_all(reply_fd, json, len);
-}
-
-// Copies text into out as the inside of a JSON string.
-static void json_text(char *out, size_t cap, const char *text) {
-  size_t o = 0;
-  for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p && o + 7 < cap; p++) {
-    if (*p == '"' || *p == '\\') o += (size_t)snprintf(out + o, cap - o, "\\%c", *p);
-    else if (*p < 0x20) o += (size_t)snprintf(out + o, cap - o, "\\u%04x", *p);
-    else out[o++] = (char)*p;
-  }
-  out[o] = 0;
-}
-
-// A CUDA error as the JSON object the kernel's notices read.
-static void error_json(char *out, size_t cap, cudaError_t err, const char *where) {
-  char message[512];
-  json_text(message, sizeof message, cudaGetErrorString(err));
-  snprintf(out, cap, "{\"code\":%d,\"name\":\"%s\",\"message\":\"%s\",\"where\":\"%s\",\"arch\":\"\"}", (int)err, cudaGetErrorName(err),
-           message, where);
+  return real_dlopen(file, flags);
 }
 
 // %check: cells link with --wrap=__cudaLaunchKernel (the launch entry point of CUDA 12.8 and
@@ -91,45 +58,46 @@ extern "C" cudaError_t __wrap___cudaLaunchKernel(const void *kernel, dim3 grid, 
   if (!check_launches) return err;
   cudaError_t seen = err != cudaSuccess ? err : cudaDeviceSynchronize();
   if (seen != cudaSuccess && check_reports++ < 5) {
-    char where[128], error[1024], frame[1100];
+    char where[128];
     snprintf(where, sizeof where, "%%check: kernel launch #%lu <<<(%u,%u,%u),(%u,%u,%u)>>>", n, grid.x, grid.y, grid.z, block.x, block.y,
              block.z);
-    error_json(error, sizeof error, seen, where);
-    snprintf(frame, sizeof frame, "{\"cuda_error\":%s}", error);
     fflush(stdout);
-    send_frame(frame);
+    send_frame("{\"cuda_error\":" + error_json(seen, where) + "}");
   }
   return err;
 }
 
-// Jumps out of a cell's statements; elsewhere an interrupt is ignored.
+// Jumps out of a cell's statements; elsewhere an interrupt is noted (a bench stops at its next repetition).
 static void on_interrupt(int sig) {
   (void)sig;
+  interrupt_pending = 1;
   if (in_statements) {
     in_statements = 0;
     siglongjmp(back_to_loop, 1);
   }
 }
 
-// Errors that mean there is no usable GPU: they stay set, and are no reason to restart.
-static int unavailable(cudaError_t err) {
-  return err == cudaErrorInsufficientDriver || err == cudaErrorNoDevice || err == cudaErrorStubLibrary ||
-         err == cudaErrorInitializationError;
+// Points fd `fd` at /dev/null (O_RDONLY for stdin); answers the saved original, or -1.
+static int to_null(int fd) {
+  int null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+  int saved = dup(fd);
+  if (null >= 0) dup2(null, fd), close(null);
+  return saved;
 }
 
-// Calls the cell's statement function with stdin from /dev/null unless input is allowed.
-static const char *call_cell(cell_fn fn, int input, char *message, size_t cap) {
+// Puts back what to_null saved.
+static void restore(int fd, int saved) {
+  if (saved >= 0) dup2(saved, fd), close(saved);
+}
+
+// Runs body under the interrupt's jump and a catch-all: "ok", "exception" or "interrupted".
+template <typename Body>
+static const char *protected_call(char *message, size_t cap, Body body) {
   const char *volatile status = "ok";
-  int saved = -1;
-  if (!input) {
-    int null = open("/dev/null", O_RDONLY);
-    saved = dup(0);
-    if (null >= 0) dup2(null, 0), close(null);
-  }
   if (sigsetjmp(back_to_loop, 1) == 0) {
     in_statements = 1;
     try {
-      fn();
+      body();
     } catch (const std::exception &error) {
       snprintf(message, cap, "%s", error.what());
       status = "exception";
@@ -141,15 +109,35 @@ static const char *call_cell(cell_fn fn, int input, char *message, size_t cap) {
   } else {
     status = "interrupted";
   }
-  if (saved >= 0) dup2(saved, 0), close(saved);
+  return status;
+}
+
+// Calls the cell's statement function once with stdin from /dev/null unless input is allowed.
+static const char *call_cell(cell_fn fn, int input, char *message, size_t cap) {
+  int saved = input ? -1 : to_null(0);
+  const char *status = protected_call(message, cap, [&] { fn(); });
+  restore(0, saved);
   clearerr(stdin);  // an end-of-file seen by one cell is not the next cell's
   std::cin.clear();
   return status;
 }
 
-// The end of a cell: the device synchronized, its error read, the markers written, the reply sent.
-static void finish_cell(const char *nonce, const char *status, const char *message) {
-  char cuda[1024] = "null", text[2048], frame[4096];
+// Loads `path` (unless "-") and finds `symbol`; NULL with the reason in message when it cannot.
+static cell_fn load(const char *path, const char *symbol, char *message, size_t cap) {
+  if (strcmp(path, "-") != 0 && !dlopen(path, RTLD_NOW | RTLD_GLOBAL)) {
+    snprintf(message, cap, "%s", dlerror());
+    return NULL;
+  }
+  cell_fn fn = (cell_fn)dlsym(RTLD_DEFAULT, symbol);
+  if (!fn) snprintf(message, cap, "%s", dlerror());
+  return fn;
+}
+
+// The end of a cell: icuda.h's hook, the device synchronized, its error read, the reply sent.
+static void finish_cell(const char *nonce, const char *status, const char *message, const std::string &extra) {
+  void (*hook)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "icuda_cell_end");
+  if (hook) hook();
+  std::string cuda = "null";
   int sticky = 0;
   if (runtime_used) {
     cudaError_t pending = cudaGetLastError();
@@ -159,19 +147,13 @@ static void finish_cell(const char *nonce, const char *status, const char *messa
     cudaError_t probe = cudaDeviceSynchronize();  // a sticky error stays: the context is lost
     sticky = probe != cudaSuccess && !unavailable(probe);
     if (sticky && pending == cudaSuccess) pending = probe;
-    if (pending != cudaSuccess) error_json(cuda, sizeof cuda, pending, "at the end of the cell");
+    if (pending != cudaSuccess) cuda = error_json(pending, "at the end of the cell");
   }
-  fflush(stdout);
-  fflush(stderr);
-  char marker[96];
-  int len = snprintf(marker, sizeof marker, "\x1eicuda-end:%s\x1e", nonce);
-  write_all(marker_out, marker, (size_t)len);
-  write_all(marker_err, marker, (size_t)len);
-  json_text(text, sizeof text, message);
-  snprintf(frame, sizeof frame, "{\"session\":{\"nonce\":\"%s\",\"status\":\"%s\",\"message\":\"%s\",\"cuda\":%s,\"sticky\":%s}}", nonce,
-           status, text, cuda, sticky ? "true" : "false");
-  send_frame(frame);
+  send_reply(nonce, status, message, cuda, sticky, extra);
 }
+
+#include "runner-bench.h"
+#include "runner-vars.h"
 
 // One `run` command: load the object (unless "-"), find the cell's function, call it, finish.
 static void run(char *args) {
@@ -180,21 +162,13 @@ static void run(char *args) {
   if (sscanf(args, "%63s %d %d %255s %n", nonce, &input, &check, symbol, &used) < 4) return;
   char *path = args + used;
   path[strcspn(path, "\n")] = 0;
-  const char *status = "ok";
-  if (strcmp(path, "-") != 0 && !dlopen(path, RTLD_NOW | RTLD_GLOBAL)) {
-    status = "load-error";
-    snprintf(message, sizeof message, "%s", dlerror());
-  }
-  cell_fn fn = NULL;
-  if (strcmp(status, "ok") == 0 && !(fn = (cell_fn)dlsym(RTLD_DEFAULT, symbol))) {
-    status = "load-error";
-    snprintf(message, sizeof message, "%s", dlerror());
-  }
+  cell_fn fn = load(path, symbol, message, sizeof message);
+  const char *status = fn ? "ok" : "load-error";
   check_launches = check;
   check_reports = 0;
   if (fn) status = call_cell(fn, input, message, sizeof message);
   check_launches = 0;
-  finish_cell(nonce, status, message);
+  finish_cell(nonce, status, message, "");
 }
 
 int main(void) {
@@ -212,9 +186,13 @@ int main(void) {
   sigaction(SIGINT, &action, NULL);
   FILE *commands = fdopen(command_fd, "r");
   if (!commands) return 2;
-  static char line[8192];
+  static char line[65536];
   while (fgets(line, sizeof line, commands)) {
+    interrupt_pending = 0;
     if (strncmp(line, "run ", 4) == 0) run(line + 4);
+    else if (strncmp(line, "bench ", 6) == 0) bench(line + 6);
+    else if (strncmp(line, "info ", 5) == 0) info(line + 5);
+    else if (strncmp(line, "vars ", 5) == 0) vars(line + 5);
     else if (strncmp(line, "quit", 4) == 0) break;
   }
   fflush(stdout);

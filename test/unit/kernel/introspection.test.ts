@@ -81,3 +81,65 @@ describe('inspectAt', () => {
     assert.deepEqual(inspectAt('foo', 1), { found: false, data: {} });
   });
 });
+
+describe('checkComplete for a console, one top-level item at a time', () => {
+  const status = (code: string) => checkComplete(code).status;
+
+  test('a preprocessor line, a declaration, a statement or a definition is complete', () => {
+    for (const code of [
+      '#include <cstdio>',
+      '  #define N (1 << 20)',
+      'int counter = 0;',
+      'printf("%d\\n", n);',
+      '__global__ void k() {}',
+      'namespace q { int z; }',
+    ])
+      assert.equal(status(code), 'complete', code);
+  });
+
+  test('what still lacks its end is incomplete', () => {
+    for (const code of [
+      'int x = 3',
+      'for (int i = 0; i < 3; i++)',
+      '__global__ void k(float *a)',
+      'template <typename T>',
+      '#define TWICE(x) \\',
+    ])
+      assert.equal(status(code), 'incomplete', code);
+  });
+
+  test('a type, an initializer list or a lambda wants its semicolon after the brace', () => {
+    for (const code of ['struct P { int a; }', 'enum class E { A, B }', 'int a[] = {1, 2}', 'auto f = [](int v) { return v; }'])
+      assert.equal(status(code), 'incomplete', code);
+    for (const code of [
+      'struct P { int a; };',
+      'P make() { return P{}; }',
+      'if (x) { y(); } else { z(); }',
+      'bool operator==(P a, P b) { return true; }',
+    ])
+      assert.equal(status(code), 'complete', code);
+  });
+
+  test('a blank last line sends what there is; comments after the end do not matter', () => {
+    assert.equal(status('int x = 3\n    '), 'complete');
+    assert.equal(status('int x = 3; // the answer'), 'complete');
+    assert.equal(status('#include <cstdio> // for printf'), 'complete');
+    assert.equal(status('int y = 1 /* more */'), 'incomplete');
+  });
+});
+
+describe('session names in completion and inspection', () => {
+  const names = [
+    { name: 'vector_add', kind: 'kernel', cell: 3, signature: '__global__ void vector_add(const float *a, float *c, int n);' },
+  ];
+  test('completion offers them with their kind and declaration', () => {
+    const reply = completeAt('vector_', 7, [], names);
+    assert.deepEqual(reply.matches, ['vector_add']);
+    const types = (reply.metadata as { _jupyter_types_experimental: { type: string; signature: string }[] })._jupyter_types_experimental;
+    assert.deepEqual([types[0].type, types[0].signature], ['kernel', names[0].signature]);
+  });
+  test('inspection shows the declaration and the cell that defined it', () => {
+    const reply = inspectAt('vector_add<<<1, 1>>>(a, c, n);', 3, names);
+    assert.equal(reply.data['text/plain'], `${names[0].signature}\n\nkernel defined by session cell [3]`);
+  });
+});

@@ -70,13 +70,18 @@ const reply = (fields: Partial<RunnerReply>): RunResult => ({
 });
 
 /** Judges one run of `plan` as cell [2]. */
-async function judge(runner: RunnerProcess, host = fakeHost(), options: { usesCuda?: boolean; abortAfterMs?: number } = {}) {
+async function judge(
+  runner: RunnerProcess,
+  host = fakeHost(),
+  options: { usesCuda?: boolean; abortAfterMs?: number; noticed?: Set<string>; benching?: boolean } = {},
+) {
   const output = new RecordingSink();
   const abort = new AbortController();
   if (options.abortAfterMs !== undefined) setTimeout(() => abort.abort(), options.abortAfterMs);
   const syntax = { chunks: [], hasMain: false, refs: new Set<string>(), declared: new Set<string>(), usesCuda: Boolean(options.usesCuda) };
   const cell = { executionCount: 2, flags: [], signal: abort.signal, output };
-  const outcome = await judgeRun(host, runner, { plan, object: '/x/prog', syntax, cell, deadline: undefined });
+  const { noticed, benching } = options;
+  const outcome = await judgeRun(host, runner, { plan, object: '/x/prog', syntax, cell, deadline: undefined, noticed, benching });
   return { outcome, output, host };
 }
 
@@ -101,6 +106,22 @@ describe('judgeRun', () => {
       fakeRunner(() => reply({ cuda: { ...NO_GPU, name: 'cudaErrorInvalidValue', message: 'invalid argument' } })).runner,
     );
     assert.match(other.output.text('stderr'), /CUDA error left unchecked at the end of the cell: invalid argument/);
+  });
+
+  test('"no GPU" once per cell of several parts; a bench run fails on other CUDA errors and tells no notice', async () => {
+    const noticed = new Set<string>();
+    const first = await judge(fakeRunner(() => reply({ cuda: NO_GPU })).runner, fakeHost(), { usesCuda: true, noticed });
+    const second = await judge(fakeRunner(() => reply({ cuda: NO_GPU })).runner, fakeHost(), { usesCuda: true, noticed });
+    assert.match(first.output.text('stderr'), /^icuda: CUDA unavailable: /);
+    assert.equal(second.output.text('stderr'), '');
+    const bench = await judge(fakeRunner(() => reply({ cuda: NO_GPU })).runner, fakeHost(), { usesCuda: true, benching: true });
+    assert.deepEqual([bench.outcome.status, bench.output.text('stderr')], ['ok', '']);
+    const invalid = { ...NO_GPU, name: 'cudaErrorInvalidConfiguration', message: 'invalid configuration argument' };
+    const failed = await judge(fakeRunner(() => reply({ cuda: invalid })).runner, fakeHost(), { usesCuda: true, benching: true });
+    assert.deepEqual(failed.outcome.status === 'error' && [failed.outcome.ename, failed.outcome.evalue], [
+      'CudaError',
+      'invalid configuration argument (cudaErrorInvalidConfiguration)',
+    ]);
   });
 
   test('an interrupt the runner honours keeps the session; one it ignores costs the state', async () => {

@@ -59,6 +59,12 @@ describe('splitCell', () => {
     assert.ok(cell.declared.has('i'), 'a loop variable is a local name');
   });
 
+  test('CUDA calls in function bodies do not run with the cell; in initializers they do', async () => {
+    const defined = await splitCell('void reset(float *p) { cudaMemset(p, 0, 4); }\ntemplate <typename T> void k(T *p) { cudaFree(p); }');
+    assert.equal(defined.usesCuda, false, 'a cell that only defines runs no CUDA call');
+    assert.equal((await splitCell('float *p = nullptr;\ncudaError_t e = cudaMalloc(&p, 4);')).usesCuda, true);
+  });
+
   test('types, enums, typedefs and templates are carried as source; members stay with their class', async () => {
     const cell = await splitCell(
       'struct P { int a; int get() const; };\nint P::get() const { return a; }\nenum Color { Red, Green };\ntypedef float real;\ntemplate <typename T> T sq(T v) { return v * v; }\n',
@@ -106,6 +112,21 @@ describe('splitCell', () => {
     const known: Known = (name) => (name === 'old' ? 'function' : undefined);
     const cell = await splitCell('void mine();\nvoid old();\nint puts(const char *);\nextern int outside;\nvoid mine() {}\n', known);
     assert.deepEqual(shape(cell.chunks), ['decl:1', 'global:3', 'global:4', 'decl:5']);
+  });
+
+  test('`T v(n)` with n a value is a variable constructed from it, not a function taking a type n', async () => {
+    const known: Known = (name) => (name === 'size' ? 'value' : name === 'Gadget' ? 'other' : undefined);
+    const cell = await splitCell('const int n = 4;\nstd::vector<float> a(n), b(size);\nstd::string s(n, size);\nWidget w(Gadget);', known);
+    assert.deepEqual(
+      defining(cell.chunks, 'a')!.defs.map((def) => [def.name, def.kind, def.signature]),
+      [
+        ['a', 'variable', 'std::vector<float> a'],
+        ['b', 'variable', 'std::vector<float> b'],
+      ],
+    );
+    assert.equal(defining(cell.chunks, 'a')!.carried, 'extern std::vector<float> a, b;');
+    assert.equal(defining(cell.chunks, 's')!.carried, 'extern std::string s;');
+    assert.equal(defining(cell.chunks, 'w'), undefined, 'a parameter that names a type: a prototype after all');
   });
 
   test('the most vexing parse: a known function called at file scope is a statement', async () => {

@@ -32,7 +32,7 @@ describe('SessionState', () => {
       ['x@2', 'f@1'],
     );
     assert.equal(state.kindOf('f'), 'function');
-    assert.equal(state.kindOf('x'), 'other');
+    assert.equal(state.kindOf('x'), 'value');
     assert.equal(state.viewFor(['x'], new Set(['x'])).size, 0, "a cell's own names are its own");
   });
 
