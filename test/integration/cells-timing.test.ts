@@ -56,7 +56,7 @@ describe('%time, %bench, %gpuinfo and the banner through jupyter_client', { skip
     const [table, chart] = displays(ex);
     assert.match(table['text/plain'], /^5 runs after 2 warm-up/);
     for (const stat of ['min', 'median', 'mean', 'max', 'stddev']) {
-      assert.match(table['text/plain'], new RegExp(`^${stat} +\\d+(\\.\\d+)? m?s$`, 'm'));
+      assert.match(table['text/plain'], new RegExp(`^${stat} +\\d+(\\.\\d+)? (m|µ|n)?s$`, 'm'));
       assert.match(table['text/html'], new RegExp(`<td>${stat}</td>`));
     }
     assert.match(chart['image/svg+xml'], /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
