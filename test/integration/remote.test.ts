@@ -69,6 +69,17 @@ describe('cells run on a GPU host over gRPC', { skip }, () => {
     );
   });
 
+  test('session cells keep their state on the host, and %reset starts afresh', async () => {
+    const first = await k.execute('#include <cstdio>\nint visits = 0;\nint bump() { return ++visits; }\n');
+    assert.equal(first.reply.content.status, 'ok', JSON.stringify(first.reply.content));
+    await k.execute('bump();');
+    const shown = await k.execute('printf("visits %d\\n", bump());');
+    assert.equal(streamText(shown, 'stdout'), 'visits 2\n');
+    assert.equal((await k.execute('%reset')).reply.content.status, 'ok');
+    const gone = errorOf(await k.execute('printf("%d\\n", visits);'));
+    assert.equal(gone.ename, 'CompileError', 'after %reset the old names are gone');
+  });
+
   test('a non-zero exit is the same RuntimeError as locally', async () => {
     const err = errorOf(await k.execute(program('fprintf(stderr, "bad\\n"); return 3;')));
     assert.equal(err.ename, 'RuntimeError');
