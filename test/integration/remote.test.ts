@@ -70,14 +70,20 @@ describe('cells run on a GPU host over gRPC', { skip }, () => {
   });
 
   test('session cells keep their state on the host, and %reset starts afresh', async () => {
-    const first = await k.execute('#include <cstdio>\nint visits = 0;\nint bump() { return ++visits; }\n');
-    assert.equal(first.reply.content.status, 'ok', JSON.stringify(first.reply.content));
-    await k.execute('bump();');
-    const shown = await k.execute('printf("visits %d\\n", bump());');
-    assert.equal(streamText(shown, 'stdout'), 'visits 2\n');
-    assert.equal((await k.execute('%reset')).reply.content.status, 'ok');
-    const gone = errorOf(await k.execute('printf("%d\\n", visits);'));
-    assert.equal(gone.ename, 'CompileError', 'after %reset the old names are gone');
+    // A kernel of its own: its session (and runner) on the host end when it closes.
+    const s = await TestKernel.start({ env: remoteEnv(host) });
+    try {
+      const first = await s.execute('#include <cstdio>\nint visits = 0;\nint bump() { return ++visits; }\n');
+      assert.equal(first.reply.content.status, 'ok', JSON.stringify(first.reply.content));
+      await s.execute('bump();');
+      const shown = await s.execute('printf("visits %d\\n", bump());');
+      assert.equal(streamText(shown, 'stdout'), 'visits 2\n');
+      assert.equal((await s.execute('%reset')).reply.content.status, 'ok');
+      const gone = errorOf(await s.execute('printf("%d\\n", visits);'));
+      assert.equal(gone.ename, 'CompileError', 'after %reset the old names are gone');
+    } finally {
+      await s.close();
+    }
   });
 
   test('a non-zero exit is the same RuntimeError as locally', async () => {
