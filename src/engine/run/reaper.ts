@@ -1,8 +1,15 @@
 // The registry of the process groups a kernel started, and a watchdog that kills them even when
 // the kernel itself is SIGKILLed: a detached `sh` reading `+PGID`, `-PGID` and `=DIR` lines on a
 // pipe from the kernel; at EOF (the kernel is gone) it kills every group left and removes DIR.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The watchdog starts when the kernel says (after its first reply) or at the first line it must
+// hear, whichever comes first: before either there is nothing to watch.
+import type { ChildProcess, spawn as Spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
+
+// node:child_process is loaded when the watchdog starts, not with the kernel: its first reply
+// needs no child process (loading it costs several milliseconds).
+const require = createRequire(import.meta.url);
 
 const WATCHDOG = `
 groups=""; dir=""
@@ -40,12 +47,25 @@ export function killGroup(pgid: number): void {
   }
 }
 
-/** Starts the watchdog; it never keeps the event loop alive. */
-export function startReaper(log: Logger): Reaper {
+/** The registry; its watchdog starts once `startAfter` settles, or sooner when first needed. It
+ * never keeps the event loop alive. */
+export function startReaper(log: Logger, startAfter: Promise<unknown> = Promise.resolve()): Reaper {
   const groups = new Set<number>();
-  const watchdog = spawnWatchdog(log);
+  let watchdog: ChildProcess | undefined;
+  let spawned = false;
+  let closed = false;
+  /** The watchdog, started at the first call (never after close). */
+  const ensure = (): ChildProcess | undefined => {
+    if (!spawned && !closed) {
+      spawned = true;
+      watchdog = spawnWatchdog(log);
+    }
+    return watchdog;
+  };
+  void startAfter.then(ensure, ensure);
   const tell = (line: string) => {
-    if (watchdog?.stdin?.writable) watchdog.stdin.write(line + '\n');
+    const child = ensure();
+    if (child?.stdin?.writable) child.stdin.write(line + '\n');
   };
   return {
     track(pgid) {
@@ -65,6 +85,7 @@ export function startReaper(log: Logger): Reaper {
     close() {
       this.killAll();
       groups.clear();
+      closed = true;
       watchdog?.stdin?.end();
     },
   };
@@ -73,6 +94,7 @@ export function startReaper(log: Logger): Reaper {
 /** The detached sh in its own process group, so killing the kernel's group spares it. */
 function spawnWatchdog(log: Logger): ChildProcess | undefined {
   try {
+    const { spawn } = require('node:child_process') as { spawn: typeof Spawn };
     const child = spawn('/bin/sh', ['-c', WATCHDOG, 'icuda-reaper'], { detached: true, cwd: '/', stdio: ['pipe', 'ignore', 'ignore'] });
     child.on('error', (error) => log.warn({ err: error }, 'reaper failed to start'));
     child.stdin.on('error', (error) => log.warn({ err: error }, 'reaper pipe failed'));
