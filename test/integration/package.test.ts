@@ -32,11 +32,13 @@ describe('npm package', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  test('holds bin, dist/src, include, kernelspec, proto and README, nothing else', () => {
+  test('holds bin, the bundles and their source maps, dist/src, include, kernelspec, proto and README, nothing else', () => {
     const top = new Set(files.map((f) => (f.startsWith('dist/') ? f.split('/').slice(0, 2).join('/') : f.split('/')[0])));
-    assert.deepEqual([...top].sort(), ['README.md', 'bin', 'dist/src', 'include', 'kernelspec', 'package.json', 'proto']);
+    const bundles = ['cli', 'execa', 'icuda', 'kernel'].flatMap((name) => [`dist/${name}.cjs`, `dist/${name}.cjs.map`]);
+    assert.deepEqual([...top].sort(), ['README.md', 'bin', ...bundles, 'dist/src', 'include', 'kernelspec', 'package.json', 'proto']);
     for (const needed of [
       'bin/icuda.js',
+      'bin/package.json',
       'dist/src/main.js',
       'dist/src/cli/run-command.js',
       'include/icuda_prelude.h',
@@ -46,7 +48,7 @@ describe('npm package', () => {
       assert.ok(files.includes(needed), `${needed} is in the package`);
     }
     assert.deepEqual(
-      files.filter((f) => f.endsWith('.map') || f.includes('/test/')),
+      files.filter((f) => (f.endsWith('.map') && !bundles.includes(f)) || f.includes('/test/')),
       [],
     );
   });
