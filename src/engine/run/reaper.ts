@@ -1,15 +1,14 @@
 // The registry of the process groups a kernel started, and a watchdog that kills them even when
 // the kernel itself is SIGKILLed: a detached `sh` reading `+PGID`, `-PGID` and `=DIR` lines on a
 // pipe from the kernel; at EOF (the kernel is gone) it kills every group left and removes DIR.
+// It also sweeps for the kernel (`?NAME=VALUE ...`): grep finds the processes whose environment
+// holds one of the markers (stragglers.ts) and they are killed, all in the watchdog's process,
+// so a pass over /proc costs the kernel one line on a pipe.
 // The watchdog starts when the kernel says (after its first reply) or at the first line it must
 // hear, whichever comes first: before either there is nothing to watch.
-import type { ChildProcess, spawn as Spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import type { ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
-
-// node:child_process is loaded when the watchdog starts, not with the kernel: its first reply
-// needs no child process (loading it costs several milliseconds).
-const require = createRequire(import.meta.url);
+import { childProcesses } from './child-process.js';
 
 const WATCHDOG = `
 groups=""; dir=""
@@ -19,6 +18,8 @@ while IFS= read -r line; do
     +*) groups="$groups \${line#+}" ;;
     -*) drop "\${line#-}" ;;
     =*) dir=\${line#=} ;;
+    [?]*) pats=""; for m in \${line#?}; do pats="$pats -e $m"; done
+          for f in $(grep -lsFaxz $pats /proc/[0-9]*/environ); do p=\${f#/proc/}; kill -9 "\${p%/environ}" 2>/dev/null; done ;;
   esac
 done
 for g in $groups; do kill -9 -"$g" 2>/dev/null; done
@@ -26,12 +27,15 @@ for g in $groups; do kill -9 -"$g" 2>/dev/null; done
 `;
 
 export interface Reaper {
-  /** A process group started: kill it if the kernel dies. */
+  /** A process group started: kill it if the kernel dies (at once, after close). */
   track(pgid: number): void;
   /** A process group ended. */
   untrack(pgid: number): void;
   /** The directory to remove if the kernel dies. */
   watchDir(dir: string): void;
+  /** Has the watchdog kill every process whose environment holds one of `needles` (NAME=VALUE,
+   * letters, digits, '_' and '-' only); false when there is no watchdog to do it. */
+  sweep?(needles: string[]): boolean;
   /** SIGKILLs every tracked group now. */
   killAll(): void;
   /** Kills every group and lets the watchdog exit. */
@@ -69,6 +73,7 @@ export function startReaper(log: Logger, startAfter: Promise<unknown> = Promise.
   };
   return {
     track(pgid) {
+      if (closed) return killGroup(pgid); // nobody would kill it later
       groups.add(pgid);
       tell(`+${pgid}`);
     },
@@ -78,6 +83,13 @@ export function startReaper(log: Logger, startAfter: Promise<unknown> = Promise.
     },
     watchDir(dir) {
       tell(`=${dir}`);
+    },
+    sweep(needles) {
+      if (needles.length === 0 || !needles.every((needle) => /^[A-Za-z0-9_]+=[A-Za-z0-9_-]+$/.test(needle))) return false;
+      const child = ensure();
+      if (!child?.stdin?.writable || child.exitCode !== null || child.signalCode !== null) return false;
+      child.stdin.write(`?${needles.join(' ')}\n`);
+      return true;
     },
     killAll() {
       for (const pgid of groups) killGroup(pgid);
@@ -94,8 +106,11 @@ export function startReaper(log: Logger, startAfter: Promise<unknown> = Promise.
 /** The detached sh in its own process group, so killing the kernel's group spares it. */
 function spawnWatchdog(log: Logger): ChildProcess | undefined {
   try {
-    const { spawn } = require('node:child_process') as { spawn: typeof Spawn };
-    const child = spawn('/bin/sh', ['-c', WATCHDOG, 'icuda-reaper'], { detached: true, cwd: '/', stdio: ['pipe', 'ignore', 'ignore'] });
+    const child = childProcesses().spawn('/bin/sh', ['-c', WATCHDOG, 'icuda-reaper'], {
+      detached: true,
+      cwd: '/',
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     child.on('error', (error) => log.warn({ err: error }, 'reaper failed to start'));
     child.stdin.on('error', (error) => log.warn({ err: error }, 'reaper pipe failed'));
     child.unref();
