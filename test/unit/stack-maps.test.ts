@@ -15,17 +15,18 @@ const MAP = { version: 3, sources: ['../src/thrower.ts'], names: [], mappings: '
 
 describe('stack maps', () => {
   let dir: string;
-  let previous: typeof Error.prepareStackTrace;
+  let previous: PropertyDescriptor | undefined;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'icuda-maps-'));
     await writeFile(join(dir, 'built.cjs'), "module.exports = function boom() { throw new Error('boom'); };\n");
     await writeFile(join(dir, 'built.cjs.map'), JSON.stringify(MAP));
     await writeFile(join(dir, 'unmapped.cjs'), "module.exports = function boom() { throw new TypeError('plain'); };\n");
-    previous = Error.prepareStackTrace;
+    previous = Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
     mapStackTraces(dir);
   });
   after(async () => {
-    Error.prepareStackTrace = previous;
+    if (previous) Object.defineProperty(Error, 'prepareStackTrace', previous);
+    else Reflect.deleteProperty(Error, 'prepareStackTrace');
     await rm(dir, { recursive: true, force: true });
   });
 
