@@ -114,6 +114,13 @@ function tripRows(r) {
       ratio(t.icuda_kernel_info, t.ipykernel_kernel_info),
       '',
     ],
+    [
+      '4. empty cell (no program), paced',
+      ms(t.icuda_empty_cell),
+      ms(t.fork_exec_binary_paced),
+      over(t.icuda_empty_cell, t.fork_exec_binary_paced),
+      'the protocol part of a round trip through jupyter_client',
+    ],
     cached('paced', 'paced'),
     cached('back_to_back', 'back to back'),
     [

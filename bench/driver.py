@@ -231,7 +231,8 @@ def cold(a, res, ik, d, nvcc):
 def trips(a, res, ik, pk, d, nvcc):
     """4. Round trips: kernel_info; `pass`; a cached empty program, each trip followed by a
     fork+exec of the same binary (Python's subprocess.run) in the same loop: paced (a pause
-    before each pair, as between a person's cells) and back to back."""
+    before each pair, as between a person's cells) and back to back. An empty cell (no program:
+    the protocol's part of a round trip) is timed in the paced loop too."""
     ik.execute(EMPTY)
     subprocess.run([nvcc, "-o", "empty", "-x", "cu", "-"], input=EMPTY.encode(), cwd=d, check=True, capture_output=True)
     binary = os.path.join(d, "empty")
@@ -241,13 +242,18 @@ def trips(a, res, ik, pk, d, nvcc):
         "ipykernel_pass": [pk.execute("pass")[0] for _ in range(a.trips)],
     }
     for mode, pause in (("paced", a.pause), ("back_to_back", 0)):
-        cell, fork = [], []
+        cell, fork, nothing = [], [], []
         for _ in range(a.trips):
             time.sleep(pause)
             cell.append(ik.execute(EMPTY)[0])
             fork.append(timed_run([binary]))
+            if pause:
+                time.sleep(pause)
+                nothing.append(ik.execute("")[0])
         times[f"icuda_cached_empty_{mode}"] = cell
         times[f"fork_exec_binary_{mode}"] = fork
+        if nothing:
+            times["icuda_empty_cell"] = nothing
     res["round_trip"] = {n: median(v) for n, v in times.items()}
     res["round_trip_spread"] = {n: spread(v) for n, v in times.items()}
 
