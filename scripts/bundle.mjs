@@ -7,8 +7,9 @@
 //   dist/kernel.cjs   src/cli/kernel-command.ts: the Jupyter runtime and the CUDA interpreter
 //   dist/cli.cjs      src/cli/program.ts: commander and every other command
 //   dist/execa.cjs    execa, loaded at its first call (lazy-execa below)
-// Native addons, gRPC and commander stay in node_modules (required at run time). Each bundle has a source
-// map (bin/icuda.js turns source maps on), so stack traces name src/ files and lines.
+// Native addons, gRPC and commander stay in node_modules (required at run time). Each bundle
+// has a source map, which src/stack-maps.ts reads when a stack through it is formatted, so
+// stack traces name src/ files and lines. Minified for size (names are kept).
 import { build } from 'esbuild';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
