@@ -1,5 +1,7 @@
 // `icuda kernel --connection-file FILE`: wire the CUDA interpreter to the Jupyter runtime and
-// the process's signals, then live until shutdown.
+// the process's signals, then live until shutdown. The first reply comes first: the sockets are
+// bound and served before the interpreter starts its background work (the nvcc and GPU
+// lookups, the reaper, the history), which then warms up what the first cell needs.
 import { createCudaInterpreter } from '../kernel/cuda-interpreter.js';
 import { createLogger } from '../log.js';
 import { connectionFileExposure, readConnectionFile } from '../protocol/connection.js';
@@ -14,8 +16,12 @@ export async function run(file: string, settings: Settings): Promise<number> {
   const connection = await readConnectionFile(file);
   const exposure = await connectionFileExposure(file);
   if (exposure) log.warn(exposure);
-  const interpreter = createCudaInterpreter({ settings, log });
+  let serve!: () => void;
+  const served = new Promise<void>((resolve) => (serve = resolve));
+  const interpreter = createCudaInterpreter({ settings, log, startAfter: served });
   const kernel = await startKernel({ connection, interpreter, log });
+  // After the reply's idle status has gone out too.
+  void kernel.served.then(() => setImmediate(serve));
   // SIGINT interrupts the running cell and never kills the kernel (interrupt_mode "signal").
   process.on('SIGINT', () => kernel.interrupt());
   // SIGTERM (a manager giving up on a polite shutdown): clean up, then leave.

@@ -107,6 +107,12 @@ export class KernelSession {
     return { reply: reply!, timedOut, timing };
   }
 
+  /** Asks kernel_info again (its language version is known once the kernel has looked for nvcc,
+   * which it does after its first reply). */
+  async askKernelInfo(): Promise<Message> {
+    return raceExit(this.proc, this.client.request('shell', 'kernel_info_request', {}, STARTUP_MS));
+  }
+
   /** Asks the kernel to shut down, then makes sure its whole process group is gone. */
   async shutdown(): Promise<void> {
     await this.client.request('control', 'shutdown_request', { restart: false }, 5000).catch(() => undefined);

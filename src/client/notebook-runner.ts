@@ -59,6 +59,10 @@ export async function runNotebook(nb: Notebook, session: KernelSession, options:
     hooks.onCell(report, nb.cells.length);
     if (report.status === 'error' || report.status === 'timeout') stopped = true;
   }
+  // As the kernel says it now: the first reply came before the kernel had asked nvcc its version.
+  const now = await session.askKernelInfo().catch(() => session.kernelInfo);
+  const latest = (now.content as { language_info?: unknown }).language_info;
+  if (latest) nb.metadata.language_info = latest;
   return reports;
 }
 

@@ -1,16 +1,23 @@
 // Scratch directories: one per kernel, `<tmp>/icuda-<pid>-XXXXXX/`, created on first use, and one
-// per execution below it, `runs/<id>/`, removed when the execution ends.
+// per execution below it, `runs/<id>/`, each new and empty. An execution's directory is removed
+// when it ends, in the background (discardRun): its cell answers without waiting for the file
+// system, no later execution ever sees it (each gets a directory of its own), and removeAll
+// waits for every removal still under way.
+import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { v4 as uuid } from 'uuid';
 
 export interface Scratch {
   /** A fresh, empty directory for one execution. */
   createRun(): Promise<string>;
   /** Removes one execution's directory. */
   removeRun(dir: string): Promise<void>;
-  /** Removes the kernel's directory and everything in it; later runs fail. */
+  /** Removes one execution's directory in the background (a failure is ignored: removeAll
+   * takes what is left). */
+  discardRun(dir: string): void;
+  /** Removes the kernel's directory and everything in it, once the removals under way are
+   * done; later runs fail. */
   removeAll(): Promise<void>;
 }
 
@@ -18,24 +25,30 @@ export interface Scratch {
 export function createScratch(options: { tmpRoot?: string; onCreate?: (dir: string) => void } = {}): Scratch {
   let kernelDir: Promise<string> | undefined;
   let closed = false;
+  const removing = new Set<Promise<void>>();
   // Made once; a failed attempt is forgotten so the next execution tries again.
   const ensureKernelDir = () =>
     (kernelDir ??= makeKernelDir(options.tmpRoot ?? tmpdir(), options.onCreate).catch((error: unknown) => {
       kernelDir = undefined;
       throw error;
     }));
+  const removeRun = (dir: string) => rm(dir, { recursive: true, force: true });
   return {
     async createRun() {
       if (closed) throw new Error('scratch space already removed');
-      const dir = join(await ensureKernelDir(), 'runs', uuid());
+      const dir = join(await ensureKernelDir(), 'runs', randomUUID());
       await mkdir(dir); // not recursive: fails once the kernel dir is gone
       return dir;
     },
-    async removeRun(dir) {
-      await rm(dir, { recursive: true, force: true });
+    removeRun,
+    discardRun(dir) {
+      const removal = removeRun(dir).catch(() => undefined);
+      removing.add(removal);
+      void removal.finally(() => removing.delete(removal));
     },
     async removeAll() {
       closed = true;
+      await Promise.all(removing);
       if (kernelDir) await rm(await kernelDir, { recursive: true, force: true });
     },
   };

@@ -16,7 +16,7 @@ import { packageVersion } from '../package-info.js';
 import type { ExecutionContext, Interpreter, KernelInfo } from '../protocol/interpreter.js';
 import { programLimits, toolPlaces, withOverrides, type Settings } from '../settings/settings.js';
 import { createCellActions } from './actions/cell-actions.js';
-import { openHistory } from './history.js';
+import { openHistory, type History } from './history.js';
 import { checkComplete, completeAt, inspectAt } from './introspection/introspection.js';
 import { MagicError, parseCell } from './magics/magics.js';
 import type { Plan } from './magics/plan.js';
@@ -28,17 +28,26 @@ import { isSessionCell } from '../session/cell-kind.js';
 export interface CudaInterpreterOptions {
   settings: Settings;
   log: Logger;
+  /** The background work (the reaper's watchdog, the nvcc and GPU lookups, loading the history)
+   * starts when this settles (the kernel: right after its first reply, which needs none of it),
+   * or at the first cell, whichever comes first; at once when absent. */
+  startAfter?: Promise<unknown>;
 }
 
 /** A job for the executors, with the plan the local path needs. */
 type KernelJob = CellJob & { plan: Plan };
 
-/** Creates the interpreter; starts looking for nvcc in the background at once. */
-export function createCudaInterpreter({ settings, log: parentLog }: CudaInterpreterOptions): Interpreter {
+/** Creates the interpreter; its background work (looking for nvcc first) starts after `startAfter`. */
+export function createCudaInterpreter({ settings, log: parentLog, startAfter }: CudaInterpreterOptions): Interpreter {
   const log = parentLog.child({ component: 'cuda' });
-  const reaper = startReaper(log);
+  let start!: () => void;
+  const started = new Promise<void>((resolve) => (start = resolve));
+  void (startAfter ?? Promise.resolve()).then(start, start);
+  const reaper = startReaper(log, started);
   const scratch = createScratch({ tmpRoot: settings.tmpdir, onCreate: (dir) => reaper.watchDir(dir) });
-  const history = openHistory(settings.history, log);
+  let opened: History | undefined;
+  const history = (): History => (opened ??= openHistory(settings.history, log));
+  void started.then(history);
   let defaultFlags: string[] = [];
   let nvccVersion = '';
   let closed = false;
@@ -51,9 +60,9 @@ export function createCudaInterpreter({ settings, log: parentLog }: CudaInterpre
     else lookup = undefined;
     return found;
   };
-  toolchain().catch((error: unknown) => log.warn({ err: error }, 'nvcc lookup failed'));
-  const gpuArch = detectGpuArch(settings.gpuArch, settings.env);
-  const actions = createCellActions({ settings, scratch, log, toolchain, defaultFlags: () => defaultFlags, gpuArch });
+  started.then(toolchain).catch((error: unknown) => log.warn({ err: error }, 'nvcc lookup failed'));
+  const gpuArch = started.then(() => detectGpuArch(settings.gpuArch, settings.env));
+  const actions = createCellActions({ settings, scratch, log, toolchain, defaultFlags: () => defaultFlags, gpuArch, startAfter: started });
   const program: ProgramCellDeps = {
     settings,
     scratch,
@@ -124,7 +133,8 @@ export function createCudaInterpreter({ settings, log: parentLog }: CudaInterpre
     },
 
     async execute(code, ctx) {
-      if (ctx.storeHistory && !ctx.silent) history.record(ctx.executionCount, code);
+      start();
+      if (ctx.storeHistory && !ctx.silent) history().record(ctx.executionCount, code);
       let plan: Plan;
       try {
         plan = parseCell(code);
@@ -158,14 +168,14 @@ export function createCudaInterpreter({ settings, log: parentLog }: CudaInterpre
       return checkComplete(code);
     },
     async history(query) {
-      return history.query(query);
+      return history().query(query);
     },
 
     async shutdown() {
       closed = true;
       if (typeof executor.sessions !== 'string')
         await executor.sessions.close().catch((error: unknown) => log.warn({ err: error }, 'session close failed'));
-      await history.flush().catch(() => undefined);
+      await opened?.flush().catch(() => undefined);
       reaper.killAll();
       await scratch.removeAll();
       reaper.close();

@@ -1,6 +1,6 @@
 // A whole-program cell on this machine: a fresh run directory, cell.cu, nvcc through the
 // compile cache, then the program run as the plan says (once, timed, benched, profiled), its
-// output limited; the directory is removed afterwards unless %keep.
+// output limited; the directory is removed afterwards (in the background) unless %keep.
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CacheSession } from '../engine/compile/cache/cached-compile.js';
@@ -106,6 +106,7 @@ async function build(deps: ProgramCellDeps, nvcc: string, plan: Plan, flags: str
           output: sink,
           reaper: deps.reaper,
           input: ctx.allowStdin ? (prompt) => ctx.input(prompt) : undefined,
+          standbyEnv: settings.env,
         });
       return await actions.run(plan, ctx, output, compiled.binary, runWith, nvcc, compileMs);
     } finally {
@@ -113,7 +114,7 @@ async function build(deps: ProgramCellDeps, nvcc: string, plan: Plan, flags: str
     }
   } finally {
     if (plan.keep) ctx.output.stream('stdout', `kept ${dir}\n`);
-    else await deps.scratch.removeRun(dir);
+    else deps.scratch.discardRun(dir);
   }
 }
 

@@ -28,6 +28,9 @@ export interface RunningKernel {
   terminate(): Promise<void>;
   /** Resolves once every socket is closed; the process can then exit. */
   closed: Promise<void>;
+  /** Resolves once the first reply (shell or control) has been handed to its socket: work the
+   * first reply does not need can start then without delaying it. */
+  served: Promise<void>;
 }
 
 const TERMINATE_TIMEOUT_MS = 5000;
@@ -59,9 +62,11 @@ export async function startKernel({ connection, interpreter, log: rootLog }: Sta
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= closeAll());
+  let markServed!: () => void;
+  const served = new Promise<void>((resolve) => (markServed = resolve));
   const dispatcher = new Dispatcher({
     ...handlerTables({ interpreter, iopub, state, stdin, comms: new CommRegistry() }, { interpreter, state, close }),
-    send: (channel, msg) => encoded(sockets.send[channel])(msg),
+    send: (channel, msg) => encoded(sockets.send[channel])(msg).finally(markServed),
     iopub,
     session,
     log,
@@ -97,6 +102,7 @@ export async function startKernel({ connection, interpreter, log: rootLog }: Sta
       await close();
     },
     closed,
+    served,
   };
 }
 

@@ -1,6 +1,11 @@
 // Opens and binds the five kernel sockets, runs the heartbeat echo, and closes them all.
 // zeromq v6 allows one pending send per socket, so every socket gets one serialized sender.
-// iopub is an XPUB socket, so the kernel sees each subscription arrive (protocol 5.5).
+// iopub is an XPUB socket, so the kernel sees each subscription arrive (protocol 5.5). It keeps
+// at most IOPUB_HWM messages queued for a subscriber and then waits for it (ZMQ_XPUB_NODROP)
+// instead of queueing on: zeromq holds every queued message's buffer, and with the default of
+// 1000 messages of up to 64 KiB a flood kept ~64 MiB in the kernel, and lost output once a
+// reader fell further behind. A subscriber that reads nothing for IOPUB_STALL_MS is given up
+// on: its messages are dropped, as a plain PUB socket always did, until it reads again.
 import type { Logger } from 'pino';
 import { Router, XPublisher } from 'zeromq';
 import { endpoint, type ConnectionInfo } from './connection.js';
@@ -22,6 +27,10 @@ export interface KernelSockets {
 
 /** How long unsent messages (a final shutdown_reply) may linger after close, in ms. */
 const LINGER_MS = 1000;
+/** Messages iopub queues for one subscriber before it waits for that subscriber to read. */
+export const IOPUB_HWM = 64;
+/** How long iopub waits for a subscriber that reads nothing before dropping its messages, in ms. */
+export const IOPUB_STALL_MS = 2000;
 
 /** Opens and binds all sockets of a connection, and starts the heartbeat. */
 export async function openSockets(info: ConnectionInfo, log: Logger): Promise<KernelSockets> {
@@ -29,7 +38,7 @@ export async function openSockets(info: ConnectionInfo, log: Logger): Promise<Ke
   const shell = new Router(opts);
   const control = new Router(opts);
   const stdin = new Router(opts);
-  const iopub = new XPublisher({ ...opts, verbosity: 'allSubs' });
+  const iopub = new XPublisher({ ...opts, verbosity: 'allSubs', noDrop: true, sendHighWaterMark: IOPUB_HWM });
   const hb = new Router({ linger: 0 });
   const all = [shell, control, stdin, iopub, hb];
   try {
@@ -49,7 +58,12 @@ export async function openSockets(info: ConnectionInfo, log: Logger): Promise<Ke
   const onSubscribe = (handler: (topic: Buffer) => void): void => {
     subscriptions = watchSubscriptions(iopub, handler, log.child({ channel: 'iopub' }));
   };
-  const send = { shell: serialSender(shell), control: serialSender(control), stdin: serialSender(stdin), iopub: serialSender(iopub) };
+  const send = {
+    shell: serialSender(shell),
+    control: serialSender(control),
+    stdin: serialSender(stdin),
+    iopub: patientSender(iopub, log.child({ channel: 'iopub' })),
+  };
   const close = async (): Promise<void> => {
     for (const s of all) if (!s.closed) s.close();
     await Promise.all([heartbeat, subscriptions]);
@@ -65,6 +79,54 @@ export function serialSender(socket: { send(frames: Buffer[]): Promise<void> }):
     tail = sent.catch(() => undefined);
     return sent;
   };
+}
+
+/** A serialized sender for a NODROP publisher. A send refused at the high water mark (EAGAIN)
+ * is tried again every millisecond until it goes. Once the publisher has been full for
+ * `stallMs`, the subscriber that reads nothing is given up on: NODROP is turned off, so its
+ * messages are dropped as a PUB socket drops them while the others still get every one; every
+ * `stallMs` one send with NODROP on looks whether it reads again. */
+export function patientSender(socket: NoDropPublisher, log: Logger, stallMs: number = IOPUB_STALL_MS): SerialSend {
+  let givenUpAt: number | undefined;
+  const refused = (error: unknown) => (error as NodeJS.ErrnoException).code === 'EAGAIN';
+  /** Sends with NODROP off, from now on (until a later look finds the subscriber reading). */
+  const giveUp = async (frames: Buffer[]) => {
+    if (givenUpAt === undefined) log.warn({ stallMs }, 'an iopub subscriber reads nothing: its messages are dropped until it reads again');
+    givenUpAt = Date.now();
+    socket.noDrop = false;
+    await socket.send(frames);
+  };
+  /** Sends one message, waiting while the publisher is full. */
+  const sendOne = async (frames: Buffer[]): Promise<void> => {
+    if (givenUpAt !== undefined) {
+      if (Date.now() - givenUpAt < stallMs) return socket.send(frames);
+      socket.noDrop = true; // one look: does it read again?
+      try {
+        await socket.send(frames);
+        givenUpAt = undefined;
+        log.info('the iopub subscriber reads again');
+        return;
+      } catch (error) {
+        if (!refused(error)) throw error;
+        return giveUp(frames);
+      }
+    }
+    for (const since = Date.now(); ; await new Promise((resolve) => setTimeout(resolve, 1))) {
+      try {
+        return await socket.send(frames);
+      } catch (error) {
+        if (!refused(error)) throw error;
+        if (Date.now() - since >= stallMs) return giveUp(frames);
+      }
+    }
+  };
+  return serialSender({ send: sendOne });
+}
+
+/** What patientSender needs of an XPUB socket. */
+export interface NoDropPublisher {
+  send(frames: Buffer[]): Promise<void>;
+  noDrop: boolean;
 }
 
 /** The heartbeat: every message is echoed back unchanged to its sender, independent of shell

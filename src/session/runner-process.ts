@@ -12,7 +12,7 @@ import { limitedCommand, type ProgramLimits } from '../engine/run/limits.js';
 import { superviseGroup, type GroupEnd } from '../engine/run/process-group.js';
 import { channelEnv } from '../engine/run/program-channels.js';
 import type { Reaper } from '../engine/run/reaper.js';
-import { runMarker, sweepSoonAndLater } from '../engine/run/stragglers.js';
+import { runMarker, sweepLater } from '../engine/run/stragglers.js';
 import { CellStreams } from './cell-streams.js';
 import { parseReply, type RunnerReply } from './runner-reply.js';
 import { feedStdin } from './stdin-feed.js';
@@ -102,7 +102,7 @@ export class RunnerProcess {
     this.ended = superviseGroup(child, { signal: this.#kill.signal, reaper: options.reaper }).then(async (end) => {
       await Promise.race([Promise.all(streams), new Promise((resolve) => setTimeout(resolve, 300))]);
       this.#end = end;
-      sweepSoonAndLater(mark);
+      sweepLater(mark, options.reaper);
       options.log.debug({ end }, 'session runner ended');
       this.#finish?.({ kind: 'ended', end });
       return end;

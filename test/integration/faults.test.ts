@@ -23,14 +23,19 @@ async function fakeNvcc(dir: string, body: string): Promise<string> {
   return path;
 }
 
-/** Files left under the kernel's run directories. */
+/** Files left under the kernel's run directories once their removal (in the background, after
+ * each cell) has had 2 s to finish. */
 async function leftoverRuns(k: TestKernel): Promise<string[]> {
-  const left: string[] = [];
-  for (const entry of await readdir(k.tmp)) {
-    if (!entry.startsWith(`icuda-${k.pid}-`)) continue;
-    left.push(...(await readdir(join(k.tmp, entry, 'runs')).catch(() => [])));
+  const deadline = Date.now() + 2000;
+  for (;;) {
+    const left: string[] = [];
+    for (const entry of await readdir(k.tmp)) {
+      if (!entry.startsWith(`icuda-${k.pid}-`)) continue;
+      left.push(...(await readdir(join(k.tmp, entry, 'runs')).catch(() => [])));
+    }
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return left;
 }
 
 describe('a broken nvcc', { skip }, () => {

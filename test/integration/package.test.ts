@@ -34,12 +34,14 @@ describe('npm package', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  test('holds bin, dist/src, the grammar, the runner source, include, kernelspec, proto, README and the built extension, nothing else', () => {
+  test('holds bin, the bundles and their source maps, dist/src, the grammar, the runner source, include, kernelspec, proto, README and the built extension, nothing else', () => {
     const top = new Set(files.map((f) => (f.startsWith('dist/') ? f.split('/').slice(0, 2).join('/') : f.split('/')[0])));
+    const bundles = ['cli', 'execa', 'icuda', 'kernel'].flatMap((name) => [`dist/${name}.cjs`, `dist/${name}.cjs.map`]);
     const built = existsSync(join(prebuiltLabextension, 'package.json')); // npm run build:labextension
     const expected = [
       'README.md',
       'bin',
+      ...bundles,
       'dist/src',
       'grammar',
       'include',
@@ -49,11 +51,12 @@ describe('npm package', () => {
       ...(built ? ['share'] : []),
       'src',
     ];
-    assert.deepEqual([...top].sort(), expected);
+    assert.deepEqual([...top].sort(), expected.sort());
     if (built)
       assert.ok(files.includes(`share/jupyter/labextensions/${LABEXTENSION_NAME}/package.json`), 'the built extension is in the package');
     for (const needed of [
       'bin/icuda.js',
+      'bin/package.json',
       'dist/src/main.js',
       'dist/src/cli/run-command.js',
       'include/icuda_prelude.h',
@@ -67,7 +70,7 @@ describe('npm package', () => {
     assert.deepEqual(
       files.filter(
         (f) =>
-          f.endsWith('.map') ||
+          (f.endsWith('.map') && !bundles.includes(f)) ||
           f.includes('/test/') ||
           (f.startsWith('src/') && !f.startsWith('src/session/native/') && !f.endsWith('README.md')),
       ),

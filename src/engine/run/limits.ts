@@ -17,12 +17,17 @@ export interface ProgramLimits {
 const GiB = 1024 ** 3;
 
 /** The command that runs `binary args` under the limits: /bin/sh sets them, then execs it
- * (same pid, same descriptors). dash spells the process limit -p, bash -u. */
+ * (same pid, same descriptors). */
 export function limitedCommand(limits: ProgramLimits, binary: string, args: string[]): [string, string[]] {
+  return ['/bin/sh', ['-c', `${limitCommands(limits).join('; ')}; exec "$0" "$@"`, binary, ...args]];
+}
+
+/** The shell commands that set the limits. dash spells the process limit -p, bash -u. */
+export function limitCommands(limits: ProgramLimits): string[] {
   const settings = ['ulimit -c 0'];
   if (limits.fileSizeBytes > 0) settings.push(`ulimit -f ${Math.max(1, Math.floor(limits.fileSizeBytes / 512))}`);
   if (limits.processes > 0) settings.push(`{ ulimit -u ${limits.processes} || ulimit -p ${limits.processes}; } 2>/dev/null`);
-  return ['/bin/sh', ['-c', `${settings.join('; ')}; exec "$0" "$@"`, binary, ...args]];
+  return settings;
 }
 
 /** %limits: one line per limit, with the variable that changes it. */

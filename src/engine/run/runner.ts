@@ -1,9 +1,11 @@
 // Runs a compiled cell: its own process group, output streamed live and decoded as UTF-8,
-// limits enforced, and its end told as an outcome.
+// limits enforced, and its end told as an outcome. The program is spawned with
+// node:child_process itself: a cached cell's whole round trip is a few milliseconds, and
+// execa's wrapping of the same spawn cost about 3 of them.
+import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { execa } from 'execa';
 import type { OutputSink, RunOutcome } from '../outcome.js';
 import { holdBack } from './backpressure.js';
 import { interrupted, runtimeError, timeoutError } from '../errors.js';
@@ -12,7 +14,9 @@ import type { Reaper } from './reaper.js';
 import { attachChannels, channelEnv, PROGRAM_STDIO } from './program-channels.js';
 import { limitedCommand, type ProgramLimits } from './limits.js';
 import { holdPartialLine } from './partial-line.js';
-import { runMarker, sweepSoonAndLater, sweepStragglers } from './stragglers.js';
+import { childProcesses } from './child-process.js';
+import { prepareStandby, takeStandby } from './standby.js';
+import { runMarker, sweepLater, sweepStragglers, type Marker } from './stragglers.js';
 
 /** A time limit and where it came from ("%timeout 1", "ICUDA_TIMEOUT=60"). */
 export interface TimeLimit {
@@ -33,6 +37,10 @@ export interface RunOptions {
   limits: ProgramLimits;
   /** Asks the frontend for a line of input; absent when the request does not allow stdin. */
   input?: (prompt: string) => Promise<string>;
+  /** Keep a shell ready for later runs (standby.ts), with this environment (the program's
+   * without a cell's own variables): it starts once this run has ended, and a later run with
+   * exactly this environment and the same reaper execs in it instead of forking. */
+  standbyEnv?: NodeJS.ProcessEnv;
 }
 
 const SIGNAL_DESCRIPTIONS: Record<string, string> = {
@@ -64,26 +72,16 @@ export function describeSignal(signal: string): string {
 
 /** Runs the program to its end; everything it printed has been passed to `output` on return. */
 export async function runProgram(options: RunOptions): Promise<RunOutcome> {
-  const [command, args] = limitedCommand(options.limits, options.binary, options.args);
-  const mark = runMarker();
-  const child = execa(command, args, {
-    cwd: options.cwd,
-    env: { ...options.env, ...channelEnv(), [mark.name]: mark.value },
-    extendEnv: false,
-    detached: true,
-    buffer: false,
-    stdio: PROGRAM_STDIO,
-    reject: false,
-    stripFinalNewline: false,
-    encoding: 'buffer',
-  });
+  const env = { ...options.env, ...channelEnv() };
+  const { child, failure, mark } = startProgram(options, env);
+  const [stdout, stderr] = [child.stdout!, child.stderr!];
   // stdout's unfinished line waits a moment: a read of stdin may claim it as its prompt.
   const stdoutLine = holdPartialLine((text) => options.output.stream('stdout', text));
   const streamed = [
-    decodeStream(child.stdout, (text) => stdoutLine.write(text)).finally(() => stdoutLine.flush()),
-    decodeStream(child.stderr, (text) => options.output.stream('stderr', text)),
+    decodeStream(stdout, (text) => stdoutLine.write(text)).finally(() => stdoutLine.flush()),
+    decodeStream(stderr, (text) => options.output.stream('stderr', text)),
   ];
-  for (const pipe of [child.stdout, child.stderr]) holdBack(pipe, options.output);
+  for (const pipe of [stdout, stderr]) holdBack(pipe, options.output);
   const channels = attachChannels(child, { output: options.output, input: options.input, pendingPrompt: stdoutLine });
   const timeoutMs = options.limit ? options.limit.seconds * 1000 : undefined;
   const end = await superviseGroup(child, { signal: options.signal, reaper: options.reaper, timeoutMs });
@@ -93,13 +91,32 @@ export async function runProgram(options: RunOptions): Promise<RunOutcome> {
   const drained = Promise.all([...streamed, channels.done]);
   if (!(await settlesWithin(drained, ESCAPE_GRACE_MS))) {
     await sweepStragglers(mark);
-    if (!(await settlesWithin(drained, ESCAPE_GRACE_MS * 10))) for (const pipe of [child.stdout, child.stderr]) pipe?.destroy();
-  } else {
-    sweepSoonAndLater(mark); // off the request path: daemons that closed their stdio, or are still forking
+    if (!(await settlesWithin(drained, ESCAPE_GRACE_MS * 10))) for (const pipe of [stdout, stderr]) pipe.destroy();
   }
-  const result = await child;
+  if (end.cause !== 'spawn-failed') sweepLater(mark, options.reaper); // off the request path: daemons that closed their stdio, or are still forking
   await drained;
-  return end.cause === 'spawn-failed' ? runtimeError(`could not start the program: ${result.message}`) : outcomeOf(end, options.limit);
+  if (options.standbyEnv) prepareStandby({ ...options.standbyEnv, ...channelEnv() }, options.reaper);
+  return end.cause === 'spawn-failed' ? runtimeError(`could not start the program: ${await failure}`) : outcomeOf(end, options.limit);
+}
+
+/** Starts the program under its limits in a process group of its own, with exactly `env` and
+ * its marker, in a standby shell when one fits, else spawned; `failure` resolves with the
+ * reason if it could not start. */
+function startProgram(options: RunOptions, env: NodeJS.ProcessEnv): { child: ChildProcess; failure: Promise<string>; mark: Marker } {
+  const run = { env, reaper: options.reaper, cwd: options.cwd, limits: options.limits, binary: options.binary, args: options.args };
+  const standby = options.standbyEnv ? takeStandby(run) : undefined;
+  const mark = standby?.marker ?? runMarker();
+  const [command, args] = limitedCommand(options.limits, options.binary, options.args);
+  const child =
+    standby?.child ??
+    childProcesses().spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...env, [mark.name]: mark.value },
+      detached: true,
+      stdio: [...PROGRAM_STDIO],
+    });
+  const failure = new Promise<string>((resolve) => child.on('error', (error) => resolve(error.message)));
+  return { child, failure, mark };
 }
 
 /** How long a dead program's pipes may stay open before the kernel looks for escapees. */

@@ -32,11 +32,13 @@ export interface CellActionsOptions {
   defaultFlags: () => string[];
   /** The arch cells compile for when their flags choose none ('' for native). */
   gpuArch: Promise<string>;
+  /** The nvidia-smi query waits for this (the kernel's first reply); at once when absent. */
+  startAfter?: Promise<unknown>;
 }
 
 export type CellActions = ReturnType<typeof createCellActions>;
 
-/** The hooks; starts asking nvidia-smi about GPUs at once, in the background. */
+/** The hooks; starts asking nvidia-smi about GPUs in the background (after options.startAfter). */
 export function createCellActions(options: CellActionsOptions) {
   const { settings, scratch } = options;
   const env = settings.env; // nvcc's and the tools' environment
@@ -46,7 +48,9 @@ export function createCellActions(options: CellActionsOptions) {
     (dir) => scratch.removeRun(dir),
   );
   let smi: GpuLookup | undefined;
-  const smiLookup = querySmi(tools.places, env).catch((error: unknown) => ({ gpus: [], reason: String(error) }));
+  const smiLookup = (options.startAfter ?? Promise.resolve())
+    .then(() => querySmi(tools.places, env))
+    .catch((error: unknown) => ({ gpus: [], reason: String(error) }));
   smiLookup.then(
     (found) => {
       smi = found;
