@@ -2,7 +2,7 @@
 // one kernel through a long run whose memory, descriptors and scratch files must return to
 // their baseline. Bounded in count and time, loopback only. Figures go to RELIABILITY.md.
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { missingClient, streamText, TestKernel, type Exchange } from '../support/jupyter.js';
@@ -77,10 +77,12 @@ describe('load: kernels at once, every byte checked', { skip }, () => {
 });
 
 /** Resident memory (kB), open descriptors and files under the kernel's scratch dirs. */
-async function footprint(k: TestKernel): Promise<{ rssKb: number; fds: number; files: number }> {
+async function footprint(k: TestKernel): Promise<{ rssKb: number; fds: number; files: number; fdTargets: string[] }> {
   const status = await readFile(`/proc/${k.pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
-  const fds = (await readdir(`/proc/${k.pid}/fd`)).length;
+  const fdNames = await readdir(`/proc/${k.pid}/fd`);
+  const fds = fdNames.length;
+  const fdTargets = await Promise.all(fdNames.map((fd) => readlink(`/proc/${k.pid}/fd/${fd}`).catch(() => '?')));
   let files = 0;
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
@@ -89,7 +91,20 @@ async function footprint(k: TestKernel): Promise<{ rssKb: number; fds: number; f
     }
   };
   for (const entry of await readdir(k.tmp)) if (entry.startsWith(`icuda-${k.pid}-`)) await walk(join(k.tmp, entry));
-  return { rssKb, fds, files };
+  return { rssKb, fds, files, fdTargets };
+}
+
+/** The footprint once the kernel is idle: after a cell has answered, the kernel starts the next
+ * run's shell (standby.ts) and closes the last run's pipes, so its descriptors settle a moment later. */
+async function settledFootprint(k: TestKernel): Promise<Awaited<ReturnType<typeof footprint>>> {
+  let last = await footprint(k);
+  for (let i = 0; i < 30; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = await footprint(k);
+    if (now.fdTargets.join() === last.fdTargets.join()) return now;
+    last = now;
+  }
+  return last;
 }
 
 describe('endurance: one kernel, a long run', { skip }, () => {
@@ -103,7 +118,7 @@ describe('endurance: one kernel, a long run', { skip }, () => {
         return k.execute(`%args 0 ${i} 4${fail}\n${variant}${PROGRAM}`, {}, { timeout: 300 });
       };
       for (let i = 0; i < 50; i++) await cell(i);
-      const base = await footprint(k);
+      const base = await settledFootprint(k);
       let failures = 0;
       for (let i = 50; i < LONG_RUN; i++) {
         const ex = await cell(i);
@@ -115,13 +130,14 @@ describe('endurance: one kernel, a long run', { skip }, () => {
           assert.equal(streamText(ex, 'stdout'), expected(0, i, 4, 'stdout'));
         }
       }
-      const end = await footprint(k);
+      const end = await settledFootprint(k);
       t.diagnostic(
         `baseline rss ${base.rssKb} kB, fds ${base.fds}, scratch files ${base.files}; ` +
           `after ${LONG_RUN} cells (${failures} failing): rss ${end.rssKb} kB, fds ${end.fds}, scratch files ${end.files}`,
       );
       assert.ok(end.rssKb - base.rssKb < 64 * 1024, `RSS grew by ${end.rssKb - base.rssKb} kB (allowed 64 MB)`);
-      assert.ok(end.fds - base.fds <= 4, `fds grew from ${base.fds} to ${end.fds} (allowed 4)`);
+      const opened = end.fdTargets.filter((target) => !base.fdTargets.includes(target));
+      assert.ok(end.fds - base.fds <= 4, `fds grew from ${base.fds} to ${end.fds} (allowed 4); new: ${opened.join(', ')}`);
       assert.ok(end.files <= base.files, `scratch files grew from ${base.files} to ${end.files}`);
     } finally {
       await k.close();
