@@ -1,7 +1,7 @@
 // Debian's chromium, headless, driven by playwright-core (no browser download), and what the
 // scenarios share: running a cell in JupyterLab's editor, reading its outputs and prompt.
 import { execFileSync } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { packageRoot } from '../../src/package-info.js';
@@ -29,6 +29,23 @@ export async function launch(executablePath: string): Promise<Browser> {
 }
 
 /** Saves a screenshot as test-output/e2e/NAME.png. */
+/** Runs one scenario; on failure keeps a screenshot and the server's log (the kernel's too) next to it. */
+export async function runScenario(
+  page: Page,
+  server: { logTail(lines: number): Promise<string> },
+  name: string,
+  body: () => Promise<void>,
+): Promise<void> {
+  try {
+    await body();
+    await screenshot(page, name);
+  } catch (error) {
+    await screenshot(page, `${name}-failure`).catch(() => undefined);
+    await writeFile(join(outputDir, `${name}-failure.log`), await server.logTail(400)).catch(() => undefined);
+    throw error;
+  }
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(outputDir, { recursive: true });
   const path = join(outputDir, `${name}.png`);

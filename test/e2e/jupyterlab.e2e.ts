@@ -3,12 +3,23 @@
 // test-output/e2e/, and on failure a screenshot and the server's log (the kernel's included).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { packageRoot } from '../../src/package-info.js';
-import { cells, executionCount, findChromium, launch, outputDir, outputOf, promptOf, runInLastCell, screenshot } from './browser.js';
+import {
+  cells,
+  executionCount,
+  findChromium,
+  launch,
+  outputDir,
+  outputOf,
+  runScenario,
+  promptOf,
+  runInLastCell,
+  screenshot,
+} from './browser.js';
 import { startLab, venvBin, type LabServer } from './lab-server.js';
 
 const chromiumPath = findChromium();
@@ -42,17 +53,7 @@ describe('JupyterLab and Notebook 7 in a real browser', { skip, timeout: 900_000
     await server?.stop();
   });
 
-  /** Runs one scenario; on failure keeps a screenshot and the server/kernel log next to it. */
-  async function scenario(name: string, body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-      await screenshot(page, name);
-    } catch (error) {
-      await screenshot(page, `${name}-failure`).catch(() => undefined);
-      await writeFile(join(outputDir, `${name}-failure.log`), await server.logTail(400)).catch(() => undefined);
-      throw error;
-    }
-  }
+  const scenario = (name: string, body: () => Promise<void>) => runScenario(page, server, name, body);
 
   test('1. the launcher shows CUDA with its logo; a new notebook edits as C++ (or CUDA: labextension.e2e.ts)', () =>
     scenario('1-launcher', async () => {

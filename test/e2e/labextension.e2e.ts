@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { prebuiltLabextension } from '../../src/cli/labextension.js';
 import { packageRoot } from '../../src/package-info.js';
-import { cells, executionCount, findChromium, launch, outputDir, outputOf, runInLastCell, screenshot } from './browser.js';
+import { cells, executionCount, findChromium, launch, outputDir, outputOf, runScenario, runInLastCell, screenshot } from './browser.js';
 import { startLab, venvBin, type LabServer } from './lab-server.js';
 
 const chromiumPath = findChromium();
@@ -97,17 +97,7 @@ describe('icuda JupyterLab extension in a real browser', { skip, timeout: 900_00
     await server?.stop();
   });
 
-  /** Runs one scenario; on failure keeps a screenshot and the server/kernel log next to it. */
-  async function scenario(name: string, body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-      await screenshot(page, name);
-    } catch (error) {
-      await screenshot(page, `${name}-failure`).catch(() => undefined);
-      await writeFile(join(outputDir, `${name}-failure.log`), await server.logTail(400)).catch(() => undefined);
-      throw error;
-    }
-  }
+  const scenario = (name: string, body: () => Promise<void>) => runScenario(page, server, name, body);
 
   test('1. JupyterLab loads the extension that icuda install put beside the kernelspec', () =>
     scenario('ext-1-loaded', async () => {
