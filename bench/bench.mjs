@@ -4,7 +4,7 @@
 // table of medians and ratios, each with the baseline measured in the same run (ipykernel, the
 // floor kernel bench/floor-kernel.cjs, a direct fork+exec), and writes bench/results.json.
 // Options pass through to the driver: --repeat N, --trips N, --kernels N, --starts N,
-// --pause S, --big (1 GB writer), --only startup,hello,cold,trips,flood,shared.
+// --pause S, --big (1 GB writer), --only startup,hello,cold,trips,session,flood,shared.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -133,6 +133,29 @@ function tripRows(r) {
   ];
 }
 
+/** Session cells: an unchanged statements cell re-run, against the same work as a cached program. */
+function sessionRows(r) {
+  if (!r.session) return [];
+  const t = r.session;
+  const spread = r.session_spread;
+  return [
+    [
+      'session: statements cell re-run',
+      ms(t.session_rerun),
+      ms(t.program_cached),
+      ratio(t.session_rerun, t.program_cached),
+      `vs the same work as a cached whole program, paced; spread ${range(spread.session_rerun)} vs ${range(spread.program_cached)}`,
+    ],
+    [
+      'session: re-run over an empty cell',
+      ms(t.session_rerun),
+      ms(t.empty_cell),
+      over(t.session_rerun, t.empty_cell),
+      'what the session adds to the protocol; goal <= 2 ms over the call itself',
+    ],
+  ];
+}
+
 /** 5. Output floods: throughput and the kernel's peak RSS. */
 function floodRows(r) {
   return Object.entries(r.flood ?? {}).map(([size, f]) => [
@@ -172,7 +195,7 @@ try {
   });
   if (run.status !== 0) throw new Error(`bench/driver.py failed (${run.status ?? run.signal})`);
   const r = JSON.parse(run.stdout.trim().split('\n').at(-1));
-  const rows = [...helloRows(r), ...coldRows(r), ...startupRows(r), ...tripRows(r), ...floodRows(r), ...sharedRows(r)];
+  const rows = [...helloRows(r), ...coldRows(r), ...startupRows(r), ...tripRows(r), ...sessionRows(r), ...floodRows(r), ...sharedRows(r)];
   const head = ['measure', 'icuda', 'baseline', 'ratio', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
   const line = (row) => row.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ');

@@ -23,6 +23,10 @@ from jupyter_client.session import Session
 
 HELLO = '#include <cstdio>\n__global__ void k() {}\nint main() { k<<<1, 1>>>(); cudaDeviceSynchronize(); printf("Hello, CUDA!\\n"); return 0; }\n'
 EMPTY = 'int main() { return 0; }\n'
+# The session figure's work: a counter bumped by a function, as session cells and as one program.
+SESSION_SETUP = "int counter = 0;\nint bump() { return 1; }\n"
+SESSION_STEP = "counter += bump();\n"
+SESSION_PROGRAM = "int counter = 0;\nint bump() { return 1; }\nint main() { counter += bump(); return counter == 1 ? 0 : 1; }\n"
 
 
 def median(xs):
@@ -182,7 +186,7 @@ def timed_run(argv, env=None, cwd=None):
     return time.perf_counter() - t0
 
 
-SECTIONS = ("startup", "hello", "cold", "trips", "flood", "shared")
+SECTIONS = ("startup", "hello", "cold", "trips", "session", "flood", "shared")
 
 
 def startup(a, res, work, ienv):
@@ -258,6 +262,24 @@ def trips(a, res, ik, pk, d, nvcc):
     res["round_trip_spread"] = {n: spread(v) for n, v in times.items()}
 
 
+def session(a, res, ik):
+    """Session cells: re-running an unchanged statements cell (no nvcc, nothing loaded: a command
+    to the runner) against the same work as a whole program re-run from the cache, and against an
+    empty cell (the protocol's part), interleaved and paced in one loop."""
+    for code in (SESSION_SETUP, SESSION_STEP, SESSION_PROGRAM):
+        _, status, _ = ik.execute(code)
+        if status != "ok":
+            raise SystemExit(f"session figure: the cell failed ({status}): {code!r}")
+    times = {"session_rerun": [], "program_cached": [], "empty_cell": []}
+    for _ in range(a.trips):
+        for name, code in (("session_rerun", SESSION_STEP), ("program_cached", SESSION_PROGRAM), ("empty_cell", "")):
+            time.sleep(a.pause)
+            times[name].append(ik.execute(code)[0])
+    ik.execute("%reset")
+    res["session"] = {n: median(v) for n, v in times.items()}
+    res["session_spread"] = {n: spread(v) for n, v in times.items()}
+
+
 def flood(a, res, ik):
     """5. Output throughput to a jupyter_client reader, and the kernel's peak RSS meanwhile."""
     floods = {}
@@ -326,7 +348,7 @@ def main():
     try:
         if "startup" in only:
             startup(a, res, work, ienv)
-        if only & {"hello", "cold", "trips", "flood"}:
+        if only & {"hello", "cold", "trips", "session", "flood"}:
             ik, pk = Kernel("icuda", ienv), Kernel("python3", {})
             if "hello" in only:
                 hello(a, res, ik, pk)
@@ -334,6 +356,8 @@ def main():
                 cold(a, res, ik, d, nvcc)
             if "trips" in only:
                 trips(a, res, ik, pk, d, nvcc)
+            if "session" in only:
+                session(a, res, ik)
             if "flood" in only:
                 flood(a, res, ik)
             ik.close()

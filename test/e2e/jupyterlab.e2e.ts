@@ -142,15 +142,13 @@ describe('JupyterLab and Notebook 7 in a real browser', { skip, timeout: 900_000
       await page.keyboard.press('Delete');
     }));
 
-  test('7. %gpuinfo renders an HTML table and %bench an SVG chart', () =>
+  test('7. %gpuinfo renders an HTML table and %bench a Vega-Lite chart', () =>
     scenario('7-rich-output', async () => {
       const info = await runInLastCell(page, '%gpuinfo\n');
       await info.locator('.jp-OutputArea-output.jp-RenderedHTMLCommon table').first().waitFor({ timeout: 120_000 });
       const bench = await runInLastCell(page, BENCH);
-      await bench
-        .locator('.jp-OutputArea-output svg, .jp-OutputArea-output img[src^="data:image/svg+xml"]')
-        .first()
-        .waitFor({ timeout: 180_000 });
+      // JupyterLab renders the Vega-Lite part (the richest of the bundle), not the SVG fallback.
+      await bench.locator('.jp-RenderedVegaCommon5 svg, .jp-RenderedVegaCommon5 canvas').first().waitFor({ timeout: 180_000 });
       assert.doesNotMatch(await outputOf(bench).first().innerText(), /^<svg/, 'the chart is drawn, not shown as text');
     }));
 
