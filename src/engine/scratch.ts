@@ -11,6 +11,9 @@ import { join } from 'node:path';
 export interface Scratch {
   /** A fresh, empty directory for one execution. */
   createRun(): Promise<string>;
+  /** The same, named at once and made meanwhile (`made`), so work that does not need it yet
+   * (a cache lookup) can go on; nothing may be put in it before `made` resolves. */
+  reserveRun(): Promise<{ dir: string; made: Promise<void> }>;
   /** Removes one execution's directory. */
   removeRun(dir: string): Promise<void>;
   /** Removes one execution's directory in the background (a failure is ignored: removeAll
@@ -35,10 +38,14 @@ export function createScratch(options: { tmpRoot?: string; onCreate?: (dir: stri
   const removeRun = (dir: string) => rm(dir, { recursive: true, force: true });
   return {
     async createRun() {
+      const run = await this.reserveRun();
+      await run.made;
+      return run.dir;
+    },
+    async reserveRun() {
       if (closed) throw new Error('scratch space already removed');
       const dir = join(await ensureKernelDir(), 'runs', randomUUID());
-      await mkdir(dir); // not recursive: fails once the kernel dir is gone
-      return dir;
+      return { dir, made: mkdir(dir).then(() => undefined) }; // not recursive: fails once the kernel dir is gone
     },
     removeRun,
     discardRun(dir) {

@@ -1,6 +1,7 @@
-// A whole-program cell on this machine: a fresh run directory, cell.cu, nvcc through the
-// compile cache, then the program run as the plan says (once, timed, benched, profiled), its
-// output limited; the directory is removed afterwards (in the background) unless %keep.
+// A whole-program cell on this machine: a fresh run directory, nvcc through the compile cache
+// (cell.cu written for it), then the program run as the plan says (once, timed, benched,
+// profiled), its output limited; the directory is removed afterwards (in the background)
+// unless %keep.
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CacheSession } from '../engine/compile/cache/cached-compile.js';
@@ -56,9 +57,14 @@ export async function runProgramCell(
 /** Writes, compiles and runs the cell in a fresh run directory. */
 async function build(deps: ProgramCellDeps, nvcc: string, plan: Plan, flags: string[], ctx: ExecutionContext): Promise<ExecuteOutcome> {
   const { settings, actions } = deps;
-  const dir = await deps.scratch.createRun();
+  // The run dir is made while the cache is looked up; cell.cu is written for nvcc (a hit runs
+  // without it) and for %keep, whose directory shows the source. A failed write fails the cell.
+  const { dir, made } = await deps.scratch.reserveRun();
+  made.catch(() => undefined); // awaited below, or by the compile
+  let written: Promise<void> | undefined;
+  const writeSource = () => (written ??= made.then(() => writeFile(join(dir, 'cell.cu'), cellFile(plan.source, ctx.executionCount))));
+  if (plan.keep) writeSource().catch(() => undefined);
   try {
-    await writeFile(join(dir, 'cell.cu'), cellFile(plan.source, ctx.executionCount));
     const more = await actions.compileExtra(plan);
     if ('status' in more) return more;
     phase(ctx, 'compiling');
@@ -80,8 +86,11 @@ async function build(deps: ProgramCellDeps, nvcc: string, plan: Plan, flags: str
         skip: Boolean(plan.nocache || plan.resources),
         announceHit: Boolean(plan.time),
         output: ctx.output,
+        made,
+        prepare: writeSource,
       }),
     );
+    await Promise.all([made, written]);
     ctx.log.debug({ run: dir, status: compiled.status }, 'compiled');
     if (compiled.status === 'error') return actions.tidy(compiled);
     const shown = await actions.afterCompile(plan, compiled, dir, nvcc, ctx);
@@ -106,7 +115,7 @@ async function build(deps: ProgramCellDeps, nvcc: string, plan: Plan, flags: str
           output: sink,
           reaper: deps.reaper,
           input: ctx.allowStdin ? (prompt) => ctx.input(prompt) : undefined,
-          standbyEnv: settings.env,
+          standby: { env: settings.env, limits: programLimits(settings) },
         });
       return await actions.run(plan, ctx, output, compiled.binary, runWith, nvcc, compileMs);
     } finally {
@@ -114,7 +123,7 @@ async function build(deps: ProgramCellDeps, nvcc: string, plan: Plan, flags: str
     }
   } finally {
     if (plan.keep) ctx.output.stream('stdout', `kept ${dir}\n`);
-    else deps.scratch.discardRun(dir);
+    else void made.finally(() => deps.scratch.discardRun(dir)).catch(() => undefined); // once it exists: removed for good
   }
 }
 

@@ -73,6 +73,29 @@ describe('compile cache through jupyter_client', { skip }, () => {
     assert.match(streamText(timed, 'stderr'), /^cache hit/m);
   });
 
+  test("a hit runs in a fresh directory without the source; %keep's directory holds it", async () => {
+    const lister =
+      '#include <cstdio>\n#include <dirent.h>\nint main() { DIR *d = opendir("."); for (dirent *e; (e = readdir(d));) if (e->d_name[0] != \'.\') printf("%s\\n", e->d_name); return 0; }\n';
+    const listing = (ex: Exchange) => streamText(ex, 'stdout').split('\n').filter(Boolean).sort();
+    const first = await k.execute(lister);
+    assert.deepEqual(listing(first), ['cell.cu', 'prog'], 'nvcc compiled cell.cu');
+    const n = await w.compiles();
+    assert.deepEqual(listing(await k.execute(lister)), ['prog'], 'a hit needs no source');
+    const kept = await k.execute(`%keep\n${lister}`);
+    assert.equal(await w.compiles(), n + 1, '%keep is a line of its own: its own entry');
+    const again = await k.execute(`%keep\n${lister}`);
+    assert.equal(await w.compiles(), n + 1, 'a hit');
+    assert.deepEqual(
+      listing(again).filter((name) => !name.startsWith('kept')),
+      ['cell.cu', 'prog'],
+      '%keep shows the source',
+    );
+    const dir = /^kept (.+)$/m.exec(streamText(again, 'stdout'))![1];
+    assert.match(await readFile(join(dir, 'cell.cu'), 'utf8'), /opendir/);
+    await rm(dir, { recursive: true, force: true });
+    await rm(/^kept (.+)$/m.exec(streamText(kept, 'stdout'))![1], { recursive: true, force: true });
+  });
+
   test('a changed source, flag or included header misses; %nocache always compiles', async () => {
     const inc = await mkdtemp(join(w.dir, 'inc-'));
     await writeFile(join(inc, 'word.h'), '#define WORD "one"\n');

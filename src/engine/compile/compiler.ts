@@ -30,6 +30,9 @@ export interface CompileOptions {
   arch?: string;
   /** Other outputs, inputs and flags (assembly.ts, %sources, the workspace's -I). */
   extra?: NvccExtra;
+  /** Writes what nvcc reads (the run dir and cell.cu) when it has not been written yet: called
+   * before nvcc starts, never for a cache hit, which needs neither. */
+  prepare?: () => Promise<void>;
 }
 
 /** What a compile adds to the plain cell -> prog: another output, more inputs, more flags. */
@@ -65,6 +68,7 @@ export function nvccArgs(flags: string[], arch = '', extra: NvccExtra = {}): str
 
 /** Compiles cell.cu in `dir`; nvcc and its helpers die with the request on abort. */
 export async function compileCell(options: CompileOptions): Promise<CompileResult> {
+  await options.prepare?.();
   const child = execa(options.nvcc, nvccArgs(options.flags, options.arch, options.extra), {
     cwd: options.dir,
     // nvcc's own temp files go in the run dir: removed with it, even when nvcc is killed midway.

@@ -37,10 +37,10 @@ export interface RunOptions {
   limits: ProgramLimits;
   /** Asks the frontend for a line of input; absent when the request does not allow stdin. */
   input?: (prompt: string) => Promise<string>;
-  /** Keep a shell ready for later runs (standby.ts), with this environment (the program's
-   * without a cell's own variables): it starts once this run has ended, and a later run with
-   * exactly this environment and the same reaper execs in it instead of forking. */
-  standbyEnv?: NodeJS.ProcessEnv;
+  /** Keep a shell ready for later runs (standby.ts), with this environment and these limits
+   * (the kernel's, without a cell's own variables): it starts once this run has ended, and a
+   * later run with exactly these and the same reaper execs in it instead of forking. */
+  standby?: { env: NodeJS.ProcessEnv; limits: ProgramLimits };
 }
 
 const SIGNAL_DESCRIPTIONS: Record<string, string> = {
@@ -95,7 +95,7 @@ export async function runProgram(options: RunOptions): Promise<RunOutcome> {
   }
   if (end.cause !== 'spawn-failed') sweepLater(mark, options.reaper); // off the request path: daemons that closed their stdio, or are still forking
   await drained;
-  if (options.standbyEnv) prepareStandby({ ...options.standbyEnv, ...channelEnv() }, options.reaper);
+  if (options.standby) prepareStandby({ ...options.standby.env, ...channelEnv() }, options.standby.limits, options.reaper);
   return end.cause === 'spawn-failed' ? runtimeError(`could not start the program: ${await failure}`) : outcomeOf(end, options.limit);
 }
 
@@ -104,7 +104,7 @@ export async function runProgram(options: RunOptions): Promise<RunOutcome> {
  * reason if it could not start. */
 function startProgram(options: RunOptions, env: NodeJS.ProcessEnv): { child: ChildProcess; failure: Promise<string>; mark: Marker } {
   const run = { env, reaper: options.reaper, cwd: options.cwd, limits: options.limits, binary: options.binary, args: options.args };
-  const standby = options.standbyEnv ? takeStandby(run) : undefined;
+  const standby = options.standby ? takeStandby(run) : undefined;
   const mark = standby?.marker ?? runMarker();
   const [command, args] = limitedCommand(options.limits, options.binary, options.args);
   const child =

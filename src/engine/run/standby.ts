@@ -6,7 +6,8 @@
 // program, exactly as a freshly spawned shell would (same pid and process group, same pipes,
 // same environment: the run adopts the marker the standby was started with). A standby is made
 // with the kernel's environment (never a cell's own variables, which must not outlive it) and
-// serves only a run with that environment and reaper; any other run spawns its own.
+// limits, set before it waits (ulimit in a shell that only reads and execs changes nothing for
+// it), and serves only a run with that environment, limits and reaper; any other run spawns its own.
 import type { ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { childProcesses } from './child-process.js';
@@ -35,6 +36,7 @@ export interface StandbyRun {
 interface Ready {
   child: ChildProcess;
   env: NodeJS.ProcessEnv;
+  limits: ProgramLimits;
   marker: Marker;
   reaper: Reaper;
   /** A run took it: that run's supervision untracks the group. */
@@ -50,7 +52,7 @@ export function takeStandby(run: StandbyRun): { child: ChildProcess; marker: Mar
   clearImmediate(pending);
   pending = undefined;
   const standby = ready;
-  if (!standby || !sameEnv(standby.env, run.env)) return undefined;
+  if (!standby || !sameEnv(standby.env, run.env) || !sameLimits(standby.limits, run.limits)) return undefined;
   ready = undefined;
   if (!alive(standby.child) || standby.reaper !== run.reaper) {
     retire(standby);
@@ -62,24 +64,24 @@ export function takeStandby(run: StandbyRun): { child: ChildProcess; marker: Mar
   return { child: standby.child, marker: standby.marker };
 }
 
-/** Starts a standby with `env` for later runs, once the event loop has nothing else to do;
- * nothing when one is ready already. */
-export function prepareStandby(env: NodeJS.ProcessEnv, reaper: Reaper): void {
+/** Starts a standby with `env` and `limits` for later runs, once the event loop has nothing
+ * else to do; nothing when one is ready already. */
+export function prepareStandby(env: NodeJS.ProcessEnv, limits: ProgramLimits, reaper: Reaper): void {
   if (OWN.some((name) => env[name] !== undefined)) return;
-  if (ready && alive(ready.child) && ready.reaper === reaper && sameEnv(ready.env, env)) return;
+  if (ready && alive(ready.child) && ready.reaper === reaper && sameEnv(ready.env, env) && sameLimits(ready.limits, limits)) return;
   clearImmediate(pending);
   pending = setImmediate(() => {
     pending = undefined;
     if (ready) retire(ready);
-    ready = start(env, reaper);
+    ready = start(env, limits, reaper);
   });
   pending.unref();
 }
 
 /** Spawns a standby: detached (a process group of its own, as every program), tracked. */
-function start(env: NodeJS.ProcessEnv, reaper: Reaper): Ready | undefined {
+function start(env: NodeJS.ProcessEnv, limits: ProgramLimits, reaper: Reaper): Ready | undefined {
   const marker = runMarker();
-  const child = childProcesses().spawn('/bin/sh', ['-c', STANDBY, 'icuda-standby'], {
+  const child = childProcesses().spawn('/bin/sh', ['-c', [...limitCommands(limits), STANDBY].join('; '), 'icuda-standby'], {
     cwd: '/',
     env: { ...env, [marker.name]: marker.value },
     detached: true,
@@ -91,7 +93,7 @@ function start(env: NodeJS.ProcessEnv, reaper: Reaper): Ready | undefined {
   const pid = child.pid;
   hold(child, false);
   reaper.track(pid);
-  const standby: Ready = { child, env, marker, reaper, taken: false };
+  const standby: Ready = { child, env, limits, marker, reaper, taken: false };
   child.once('exit', () => {
     if (ready === standby) ready = undefined;
     if (!standby.taken) reaper.untrack(pid);
@@ -138,7 +140,12 @@ function sameEnv(a: NodeJS.ProcessEnv, b: NodeJS.ProcessEnv): boolean {
 function script(run: StandbyRun, env: NodeJS.ProcessEnv): string {
   const oldpwd = env.OLDPWD === undefined ? 'unset OLDPWD' : `export OLDPWD=${quote(env.OLDPWD)}`;
   const command = [run.binary, ...run.args].map(quote).join(' ');
-  return [`cd ${quote(run.cwd)} || exit 126`, oldpwd, ...limitCommands(run.limits), `exec ${command} 4<&-`, ''].join('\n');
+  return [`cd ${quote(run.cwd)} || exit 126`, oldpwd, `exec ${command} 4<&-`, ''].join('\n');
+}
+
+/** The same limits. */
+function sameLimits(a: ProgramLimits, b: ProgramLimits): boolean {
+  return limitCommands(a).join() === limitCommands(b).join();
 }
 
 /** A word the shell takes literally. */

@@ -62,7 +62,8 @@ describe('standby shells', { skip: process.platform !== 'linux' && 'needs /proc'
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** Runs the report with `env` (a standby kept with `standbyEnv`); answers what it printed. */
+  /** Runs the report with `env` and a file size limit (a standby kept with `standbyEnv` and the
+   * default limits); answers what it printed. */
   async function report(env: NodeJS.ProcessEnv, fileSize = '1G', standbyEnv = env): Promise<string> {
     const sink = new RecordingSink();
     const outcome = await runProgram({
@@ -74,7 +75,7 @@ describe('standby shells', { skip: process.platform !== 'linux' && 'needs /proc'
       signal: new AbortController().signal,
       output: sink,
       reaper,
-      standbyEnv,
+      standby: { env: standbyEnv, limits: programLimits(loadSettings({ ICUDA_MAX_FILE_SIZE: '1G' })) },
     });
     assert.deepEqual(outcome, { status: 'ok' }, sink.text('stderr'));
     return sink.text('stdout');
@@ -106,8 +107,13 @@ describe('standby shells', { skip: process.platform !== 'linux' && 'needs /proc'
     const other = await report({ PATH: process.env.PATH, A: '2' });
     assert.doesNotMatch(other, new RegExp(`^pid=${unused}$`, 'm'));
     assert.match(other, /^A=2$/m);
+    const others = async () => (await standbys()).filter((pid) => pid !== unused);
+    assert.ok(await eventually(async () => (await others()).length === 1));
+    const [kept] = await others();
     const limited = await report({ PATH: process.env.PATH, A: '2' }, '1M');
-    assert.match(limited, /^fsize=2048 core=0$/m, "the run's own limits, even in a standby");
+    assert.match(limited, /^fsize=2048 core=0$/m, "the run's own limits");
+    assert.doesNotMatch(limited, new RegExp(`^pid=${kept}$`, 'm'), 'spawned: the standby has the kernel limits');
+    assert.match(await report({ PATH: process.env.PATH, A: '2' }), new RegExp(`^pid=${kept}$`, 'm'), 'which the next run takes');
     assert.ok(await eventually(async () => !(await standbys()).includes(unused)), 'the unused standby is gone');
   });
 

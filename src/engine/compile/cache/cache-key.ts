@@ -1,7 +1,7 @@
 // The compile cache's key: a sha256 over everything that changes the binary nvcc makes.
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { packageRoot, packageVersion } from '../../../package-info.js';
 import type { FileHashMemo } from './file-hash.js';
 
@@ -43,17 +43,23 @@ export function pathsInArgs(args: string[]): { dirs: string[]; files: string[] }
  * The session directories are named by position, not path (their files are hashed whole), so
  * kernels with workspaces in different places share entries. */
 export async function cacheKey(inputs: KeyInputs, memo: FileHashMemo): Promise<string> {
+  // icuda's own headers (the prelude, and its -I) are hashed once per kernel, not per cell.
+  const own = join(packageRoot, 'include');
   const named = pathsInArgs(inputs.args);
-  const dirs = [...new Set([...inputs.dirs, ...named.dirs])];
+  const dirs = [...new Set([...inputs.dirs, ...named.dirs])].filter((dir) => dir !== own);
   const anon = (text: string) => inputs.dirs.reduce((acc, dir, i) => acc.split(dir).join(`<dir${i}>`), text);
-  const nvccStat = await stat(inputs.nvcc, { bigint: true }).then(
-    (s) => `${s.size}:${s.mtimeNs}:${s.ino}`,
-    () => 'missing',
-  );
-  const [ownHeaders, trees, files] = await Promise.all([
-    memo.hashTree(join(packageRoot, 'include')),
+  const [nvccStat, ownHeaders, trees, files] = await Promise.all([
+    stat(inputs.nvcc, { bigint: true }).then(
+      (s) => `${s.size}:${s.mtimeNs}:${s.ino}`,
+      () => 'missing',
+    ),
+    memo.hashFixedTree(own),
     Promise.all(dirs.map(async (dir) => ({ dir: anon(dir), files: await memo.hashTree(dir) }))),
-    Promise.all(named.files.map(async (file) => ({ file: anon(file), hash: await memo.hash(file).catch(() => 'missing') }))),
+    Promise.all(
+      named.files
+        .filter((file) => dirname(file) !== own)
+        .map(async (file) => ({ file: anon(file), hash: await memo.hash(file).catch(() => 'missing') })),
+    ),
   ]);
   const recipe = {
     v: KEY_VERSION,

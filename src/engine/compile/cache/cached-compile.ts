@@ -35,6 +35,8 @@ export interface CachedCompileOptions extends CompileOptions {
   dirs: string[];
   /** %nocache: compile, neither look up nor store. */
   skip: boolean;
+  /** Resolves once the run dir exists, where a hit is placed (the cache is looked up meanwhile). */
+  made?: Promise<void>;
   /** %time is on: a hit says so. */
   announceHit: boolean;
   output: OutputSink;
@@ -68,6 +70,7 @@ export async function compileCached(session: CacheSession, options: CachedCompil
 async function fromCache(session: CacheSession, options: CachedCompileOptions, key: string): Promise<CompileResult | undefined> {
   const hit = await guard(session, options.output, () => session.cache.lookup(key));
   if (!hit) return undefined;
+  await options.made;
   const binary = join(options.dir, 'prog');
   const placed = await session.cache.materialize(hit, binary).then(
     () => true,

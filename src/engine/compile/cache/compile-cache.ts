@@ -4,6 +4,7 @@
 // recently used entries go when the cache outgrows its cap.
 import { randomUUID } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { hashFile } from './file-hash.js';
 
@@ -33,8 +34,8 @@ export interface Hit {
 export class CompileCache {
   readonly #entries: string;
   readonly #tmp: string;
-  /** Entries whose content was verified in this process, by binary stat. */
-  readonly #verified = new Map<string, string>();
+  /** Entries whose content was verified in this process: the binary's stat then, and the manifest. */
+  readonly #verified = new Map<string, { stamp: string; manifest: Manifest }>();
 
   constructor(readonly location: CacheLocation) {
     this.#entries = join(location.dir, 'entries');
@@ -44,19 +45,26 @@ export class CompileCache {
   /** The sound entry for `key`, or undefined; a corrupt one is removed. */
   async lookup(key: string): Promise<Hit | undefined> {
     const dir = join(this.#entries, key);
+    const binary = join(dir, BINARY);
+    const stampOf = (st: BigIntStats) => `${st.size}:${st.mtimeNs}:${st.ino}`;
+    // Marked used (for eviction) while it is checked; a hit already verified here needs only
+    // its binary's stat to be the same file: an entry is never rewritten in place.
+    const touched = touch(join(dir, MANIFEST));
+    const known = this.#verified.get(key);
+    if (known) {
+      const st = await stat(binary, { bigint: true }).catch(() => undefined);
+      await touched;
+      if (st && stampOf(st) === known.stamp) return { binary, manifest: known.manifest };
+      this.#verified.delete(key);
+    }
     const manifest = await readManifest(join(dir, MANIFEST));
     if (manifest === 'corrupt') return this.#drop(key);
     if (!manifest) return undefined;
-    const binary = join(dir, BINARY);
     const st = await stat(binary, { bigint: true }).catch(() => undefined);
     if (!st || Number(st.size) !== manifest.size) return this.#drop(key);
-    const stamp = `${st.size}:${st.mtimeNs}:${st.ino}`;
-    if (this.#verified.get(key) !== stamp) {
-      if ((await hashFile(binary).catch(() => '')) !== manifest.sha256) return this.#drop(key);
-      this.#verified.set(key, stamp);
-    }
-    const now = new Date();
-    await utimes(join(dir, MANIFEST), now, now).catch(() => undefined);
+    if ((await hashFile(binary).catch(() => '')) !== manifest.sha256) return this.#drop(key);
+    this.#verified.set(key, { stamp: stampOf(st), manifest });
+    await touched;
     return { binary, manifest };
   }
 
@@ -151,4 +159,10 @@ async function readManifest(path: string): Promise<Manifest | 'corrupt' | undefi
   } catch {
     return 'corrupt';
   }
+}
+
+/** Marks a manifest used now (eviction goes by its mtime); a missing one is no error. */
+async function touch(path: string): Promise<void> {
+  const now = new Date();
+  await utimes(path, now, now).catch(() => undefined);
 }

@@ -26,6 +26,7 @@ export async function hashFile(path: string): Promise<string> {
 /** A memo of file hashes keyed by stat data; one per kernel. */
 export class FileHashMemo {
   readonly #memo = new Map<string, { stamp: string; hash: Promise<string> }>();
+  readonly #fixed = new Map<string, Promise<string[]>>();
   /** How many files were actually read (for tests). */
   reads = 0;
 
@@ -40,6 +41,18 @@ export class FileHashMemo {
     this.#memo.set(path, { stamp, hash });
     hash.catch(() => this.#memo.delete(path));
     return hash;
+  }
+
+  /** hashTree of a directory that does not change while this memo lives (icuda's own headers,
+   * which change only with a reinstall, that a running kernel would not see either): read once. */
+  async hashFixedTree(dir: string): Promise<string[]> {
+    let tree = this.#fixed.get(dir);
+    if (!tree) {
+      tree = this.hashTree(dir);
+      this.#fixed.set(dir, tree);
+      tree.catch(() => this.#fixed.delete(dir));
+    }
+    return tree;
   }
 
   /** "relative path: hash" for every regular file below `dir`, sorted; [] when it does not exist. */
