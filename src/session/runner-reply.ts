@@ -30,19 +30,26 @@ export interface InfoReply {
   error: string;
 }
 
-/** One variable as the runner found it (vars). */
-export interface VarReply {
+/** Where a pointer points: the CUDA runtime's cudaPointerGetAttributes and the driver's allocation range. */
+export interface PointerInfo {
+  /** The pointer's value ("0x7f..."). */
+  value?: string;
+  /** unregistered (plain host memory), host (pinned), device, managed, null. */
+  memory?: string;
+  /** The GPU of device or managed memory. */
+  device?: number;
+  /** The allocation the pointer is in: its start and size. */
+  base?: string;
+  bytes?: number;
+  /** Why the runtime could not tell (no usable GPU, say). */
+  error?: string;
+}
+
+/** One variable as the runner found it (vars): the pointer fields when it holds a pointer. */
+export interface VarReply extends PointerInfo {
   symbol: string;
   found: boolean;
   size?: number;
-  value?: string;
-  /** Where a pointer points: unregistered (plain host memory), host (pinned), device, managed, null. */
-  memory?: string;
-  device?: number;
-  base?: string;
-  bytes?: number;
-  /** Why the runtime could not tell. */
-  error?: string;
 }
 
 /** How a run ended inside the runner. */

@@ -8,11 +8,11 @@ import type { TimeLimit } from '../engine/run/runner.js';
 import type { Scratch } from '../engine/scratch.js';
 import type { ProgramLimits } from '../engine/run/limits.js';
 import type { RunnerProcess } from './runner-process.js';
-import type { InfoReply as RuntimeInfo } from './runner-reply.js';
+import type { InfoReply as RuntimeInfo, PointerInfo } from './runner-reply.js';
 import type { UnitPlan } from './generate.js';
 import type { SessionState } from './state.js';
 
-export type { RuntimeInfo };
+export type { PointerInfo, RuntimeInfo };
 
 export interface SessionOptions {
   nvcc: string;
@@ -67,21 +67,6 @@ export interface SessionName {
   size?: number;
   /** What a pointer variable points to, as the CUDA runtime tells (describe with `memory`). */
   pointer?: PointerInfo;
-}
-
-/** Where a pointer points: the CUDA runtime's cudaPointerGetAttributes and the driver's allocation range. */
-export interface PointerInfo {
-  /** The pointer's value ("0x7f..."). */
-  value?: string;
-  /** unregistered (plain host memory), host (pinned), device, managed, null. */
-  memory?: string;
-  /** The GPU of device or managed memory. */
-  device?: number;
-  /** The allocation the pointer is in: its start and size. */
-  base?: string;
-  bytes?: number;
-  /** Why the runtime could not tell (no usable GPU, say). */
-  error?: string;
 }
 
 /** %bench on a session cell: what each repetition does besides the cell's statements. */
