@@ -3,7 +3,8 @@
 // path is program-cell.ts); a cell without is a session cell (session-cell.ts). The notebook
 // magics around them are actions/cell-actions.ts.
 import type { Logger } from 'pino';
-import { describeCache, openCacheSession } from '../engine/compile/cache/cached-compile.js';
+import { describeCache, openCacheSession, readAhead } from '../engine/compile/cache/cached-compile.js';
+import type { KeyFiles } from '../engine/compile/cache/cache-key.js';
 import { interrupted, magicError, toolchainNotFound } from '../engine/errors.js';
 import { detectGpuArch } from '../engine/gpu/gpu-arch.js';
 import { describeLimits } from '../engine/run/limits.js';
@@ -34,8 +35,9 @@ export interface CudaInterpreterOptions {
   startAfter?: Promise<unknown>;
 }
 
-/** A job for the executors, with the plan the local path needs. */
-type KernelJob = CellJob & { plan: Plan };
+/** A job for the executors, with what the local path needs: the plan, and the cache key's file
+ * system inputs read ahead. */
+type KernelJob = CellJob & { plan: Plan; keyFiles?: Promise<KeyFiles | undefined> };
 
 /** Creates the interpreter; its background work (looking for nvcc first) starts after `startAfter`. */
 export function createCudaInterpreter({ settings, log: parentLog, startAfter }: CudaInterpreterOptions): Interpreter {
@@ -50,13 +52,14 @@ export function createCudaInterpreter({ settings, log: parentLog, startAfter }: 
   void started.then(history);
   let defaultFlags: string[] = [];
   let nvccVersion = '';
+  let nvccPath: string | undefined;
   let closed = false;
   let lookup: Promise<ToolchainLookup> | undefined;
 
   /** The cached toolchain lookup; a failed one is retried at the next cell. */
   const toolchain = async (): Promise<ToolchainLookup> => {
     const found = await (lookup ??= findToolchain(toolPlaces(settings), settings.env));
-    if (found.found) nvccVersion = found.toolchain.version;
+    if (found.found) [nvccVersion, nvccPath] = [found.toolchain.version, found.toolchain.nvcc];
     else lookup = undefined;
     return found;
   };
@@ -83,7 +86,7 @@ export function createCudaInterpreter({ settings, log: parentLog, startAfter }: 
     local: async (job: KernelJob, ctx: ExecutionContext) => {
       const found = await toolchain();
       if (!found.found) return toolchainNotFound(found.looked);
-      return runProgramCell(program, found.toolchain.nvcc, job.plan, job.flags, ctx);
+      return runProgramCell(program, found.toolchain.nvcc, job.plan, job.flags, ctx, job.keyFiles);
     },
   });
 
@@ -99,9 +102,15 @@ export function createCudaInterpreter({ settings, log: parentLog, startAfter }: 
     else if (action) defaultFlags = [...action.set];
   };
 
+  /** The cache key's file system inputs for a cell (nvcc's stat, the workspace's files), read
+   * while the cell is planned, so that a cached cell's lookup waits for no read of its own. */
+  const readKeyFilesAhead = async (): Promise<KeyFiles | undefined> =>
+    nvccPath === undefined ? undefined : readAhead(program.cache, nvccPath, [await actions.workspaceDir()]);
+
   /** The job a plan makes for the executor. */
-  const jobOf = (plan: Plan, ctx: ExecutionContext): KernelJob => ({
+  const jobOf = (plan: Plan, ctx: ExecutionContext, keyFiles: Promise<KeyFiles | undefined>): KernelJob => ({
     plan,
+    keyFiles,
     source: plan.source,
     flags: [...defaultFlags, ...plan.flags],
     args: plan.args,
@@ -142,6 +151,9 @@ export function createCudaInterpreter({ settings, log: parentLog, startAfter }: 
         if (error instanceof MagicError) return magicError(error.message);
         throw error;
       }
+      // Not when a command of the cell may change the workspace first (%rm).
+      const keyFiles = plan.hasCode && !plan.commands?.length ? readKeyFilesAhead() : Promise.resolve(undefined);
+      keyFiles.catch(() => undefined); // awaited by the compile, if any
       applyDefaultFlags(plan, ctx);
       if (plan.showCache) ctx.output.stream('stdout', await describeCache(program.cache));
       if (plan.showLimits)
@@ -152,7 +164,7 @@ export function createCudaInterpreter({ settings, log: parentLog, startAfter }: 
       if (closed || ctx.signal.aborted) return interrupted();
       try {
         if (await isSessionCell(plan.source)) return await sessions.run(plan, ctx);
-        return await executor.execute(jobOf(plan, ctx), ctx);
+        return await executor.execute(jobOf(plan, ctx, keyFiles), ctx);
       } finally {
         phase(ctx, 'done');
       }

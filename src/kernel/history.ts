@@ -1,12 +1,16 @@
 // The executed cells, for history_request: kept in <data dir>/icuda/history.jsonl (one JSON
 // object per line, appended), the last MAX_ENTRIES kept, a new session number per kernel start.
-// Nothing waits on the file but history replies: loading and appends run in the background.
+// Nothing waits on the file but history replies: loading and appends run in the background, and
+// cells are appended in batches a moment later (WRITE_DELAY_MS), never on a cell's own path; a
+// history reply and the kernel's shutdown write what waits first.
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { HistoryEntry, HistoryQuery } from '../protocol/interpreter.js';
 
 export const MAX_ENTRIES = 10000;
+/** How long a recorded cell may wait to be appended with the cells after it. */
+const WRITE_DELAY_MS = 200;
 
 /** One stored cell: session, execution count, source. */
 interface Stored {
@@ -32,19 +36,34 @@ export function openHistory(file: string | undefined, log: Logger): History {
     session = old.reduce((max, e) => Math.max(max, e.session), 0) + 1;
   });
   let writes: Promise<void> = loaded;
+  let waiting: { line: number; source: string }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  /** Appends the cells that wait, after the load and every earlier append. */
+  const drain = (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = waiting;
+    waiting = [];
+    if (batch.length > 0)
+      writes = writes.then(async () => {
+        const stored = batch.map(({ line, source }) => ({ session, line, source }));
+        entries.push(...stored);
+        if (!file) return;
+        const text = stored.map((entry) => JSON.stringify(entry) + '\n').join('');
+        await appendFile(file, text).catch((err: unknown) => log.warn({ err }, 'history append failed'));
+      });
+    return writes;
+  };
   return {
     record(line, source) {
-      writes = writes.then(async () => {
-        const entry = { session, line, source };
-        entries.push(entry);
-        if (file) await appendFile(file, JSON.stringify(entry) + '\n').catch((err: unknown) => log.warn({ err }, 'history append failed'));
-      });
+      waiting.push({ line, source });
+      timer ??= setTimeout(() => void drain(), WRITE_DELAY_MS).unref();
     },
     async query(query) {
-      await writes;
+      await drain();
       return select(entries, session, query);
     },
-    flush: () => writes,
+    flush: drain,
   };
 }
 

@@ -5,6 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CacheSession } from '../engine/compile/cache/cached-compile.js';
+import type { KeyFiles } from '../engine/compile/cache/cache-key.js';
 import { compileCached } from '../engine/compile/cache/cached-compile.js';
 import { cellFile } from '../engine/compile/compiler.js';
 import { errorOutcome, interrupted } from '../engine/errors.js';
@@ -50,12 +51,20 @@ export async function runProgramCell(
   plan: Plan,
   flags: string[],
   ctx: ExecutionContext,
+  keyFiles?: Promise<KeyFiles | undefined>,
 ): Promise<ExecuteOutcome> {
-  return build(deps, nvcc, plan, flags, ctx).catch(scratchFailure);
+  return build(deps, nvcc, plan, flags, ctx, keyFiles).catch(scratchFailure);
 }
 
 /** Writes, compiles and runs the cell in a fresh run directory. */
-async function build(deps: ProgramCellDeps, nvcc: string, plan: Plan, flags: string[], ctx: ExecutionContext): Promise<ExecuteOutcome> {
+async function build(
+  deps: ProgramCellDeps,
+  nvcc: string,
+  plan: Plan,
+  flags: string[],
+  ctx: ExecutionContext,
+  keyFiles?: Promise<KeyFiles | undefined>,
+): Promise<ExecuteOutcome> {
   const { settings, actions } = deps;
   // The run dir is made while the cache is looked up; cell.cu is written for nvcc (a hit runs
   // without it) and for %keep, whose directory shows the source. A failed write fails the cell.
@@ -87,6 +96,7 @@ async function build(deps: ProgramCellDeps, nvcc: string, plan: Plan, flags: str
         announceHit: Boolean(plan.time),
         output: ctx.output,
         made,
+        keyFiles,
         prepare: writeSource,
       }),
     );

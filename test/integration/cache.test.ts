@@ -116,6 +116,23 @@ describe('compile cache through jupyter_client', { skip }, () => {
     await expectCompiles(cell, 'two\n', 0);
   });
 
+  test('a workspace header changed by the cell before, or removed by the cell itself, misses', async () => {
+    // The key's view of the workspace is read while the cell is parsed: never before a %rm of its own.
+    const cell = '#include <cstdio>\n#include "word.h"\nint main() { printf("%s\\n", WORD); return 0; }\n';
+    let n = await w.compiles();
+    assert.equal((await k.execute('%%file word.h\n#define WORD "ws1"\n')).reply.content.status, 'ok');
+    printed(await k.execute(cell), 'ws1\n');
+    printed(await k.execute(cell), 'ws1\n');
+    assert.equal(await w.compiles(), (n += 1), 'compiled once, then a hit');
+    assert.equal((await k.execute('%%file word.h\n#define WORD "ws2"\n')).reply.content.status, 'ok');
+    printed(await k.execute(cell), 'ws2\n');
+    assert.equal(await w.compiles(), (n += 1), 'the changed header missed');
+    const removed = await k.execute(`%rm word.h\n${cell}`);
+    assert.equal(removed.reply.content.status, 'error', 'the header is gone: the cell cannot compile');
+    assert.match(streamText(removed, 'stdout'), /removed word\.h/);
+    assert.equal(await w.compiles(), n + 1, 'nvcc ran: no entry of the old workspace was used');
+  });
+
   test('a truncated or altered entry is rebuilt, never run', async () => {
     const code = hello('sound');
     printed(await k.execute(code), 'sound\n');

@@ -26,6 +26,9 @@ for g in $groups; do kill -9 -"$g" 2>/dev/null; done
 [ -n "$dir" ] && rm -rf -- "$dir"
 `;
 
+/** How long `-PGID` lines may wait for another line to go with. */
+const UNTRACK_DELAY_MS = 1000;
+
 export interface Reaper {
   /** A process group started: kill it if the kernel dies (at once, after close). */
   track(pgid: number): void;
@@ -67,19 +70,39 @@ export function startReaper(log: Logger, startAfter: Promise<unknown> = Promise.
     return watchdog;
   };
   void startAfter.then(ensure, ensure);
-  const tell = (line: string) => {
+  // `-PGID` lines wait (UNTRACK_DELAY_MS, or until any other line): a group that ended is no
+  // longer the watchdog's concern, and a write wakes its shell, which the next cell's critical
+  // path need not share a CPU with. They go first when anything else is told, in order.
+  let ended: string[] = [];
+  let later: NodeJS.Timeout | undefined;
+  const write = (text: string) => {
     const child = ensure();
-    if (child?.stdin?.writable) child.stdin.write(line + '\n');
+    if (child?.stdin?.writable) child.stdin.write(text);
+  };
+  const flushEnded = () => {
+    clearTimeout(later);
+    later = undefined;
+    if (ended.length > 0) write(ended.join(''));
+    ended = [];
+  };
+  const tell = (line: string) => {
+    const pending = ended.join('');
+    ended = [];
+    clearTimeout(later);
+    later = undefined;
+    write(pending + line + '\n');
   };
   return {
     track(pgid) {
       if (closed) return killGroup(pgid); // nobody would kill it later
+      if (groups.has(pgid)) return; // a standby's shell, told when it started, now running a program
       groups.add(pgid);
       tell(`+${pgid}`);
     },
     untrack(pgid) {
-      groups.delete(pgid);
-      tell(`-${pgid}`);
+      if (!groups.delete(pgid)) return;
+      ended.push(`-${pgid}\n`);
+      later ??= setTimeout(flushEnded, UNTRACK_DELAY_MS).unref();
     },
     watchDir(dir) {
       tell(`=${dir}`);
@@ -95,6 +118,7 @@ export function startReaper(log: Logger, startAfter: Promise<unknown> = Promise.
       for (const pgid of groups) killGroup(pgid);
     },
     close() {
+      flushEnded();
       this.killAll();
       groups.clear();
       closed = true;

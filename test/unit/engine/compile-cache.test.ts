@@ -46,7 +46,7 @@ describe('CompileCache', () => {
     assert.ok(hit);
     assert.equal(hit.manifest.size, 5000);
     assert.equal(hit.manifest.warnings, 'cell[@](3): warning');
-    await cache.materialize(hit, join(root, 'placed'));
+    await cache.materialize('k1', join(root, 'placed'));
     assert.equal((await readFile(join(root, 'placed'))).length, 5000);
   });
 

@@ -1,6 +1,7 @@
 // The reaper's watchdog starts when the kernel says (after its first reply) or at the first
 // group or directory it must watch, whichever comes first; never before, never after close.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
@@ -49,6 +50,27 @@ describe('reaper', { skip: process.platform !== 'linux' && 'needs /proc' }, () =
     assert.equal((await watchdogs()).length, 1);
     reaper.close();
     assert.ok(await eventually(async () => (await watchdogs()).length === 0));
+  });
+
+  test('an ended group, told later, is off the list before the watchdog ends; a running one is killed', async () => {
+    const reaper = startReaper(silentLogger());
+    const spawnSleep = () => spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    const [ended, running] = [spawnSleep(), spawnSleep()];
+    try {
+      reaper.track(ended.pid!);
+      reaper.track(running.pid!);
+      reaper.track(running.pid!); // a standby's group, tracked again when a program runs in it: one line
+      reaper.untrack(ended.pid!); // its line waits for another, or for close
+      const killed = new Promise((resolve) => running.once('exit', resolve));
+      reaper.close();
+      assert.ok(await eventually(async () => (await watchdogs()).length === 0), 'the watchdog left at close');
+      await killed;
+      assert.equal(running.signalCode, 'SIGKILL', 'the group still tracked was killed');
+      assert.equal(ended.exitCode ?? ended.signalCode, null, 'the untracked group was left alone');
+    } finally {
+      ended.kill('SIGKILL');
+      running.kill('SIGKILL');
+    }
   });
 
   test('closed before it started, it never starts', async () => {

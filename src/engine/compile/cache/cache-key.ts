@@ -39,22 +39,44 @@ export function pathsInArgs(args: string[]): { dirs: string[]; files: string[] }
   return { dirs, files };
 }
 
+/** What a key reads of the file system that no cell changes: nvcc's stat and the files of the
+ * session directories, read ahead (while the cell is parsed) for the compile that follows. */
+export interface KeyFiles {
+  nvcc: string;
+  nvccStat: Promise<string>;
+  trees: Map<string, Promise<string[]>>;
+}
+
+/** Starts reading what cacheKey will read for `nvcc` and `dirs`. */
+export function readKeyFiles(nvcc: string, dirs: string[], memo: FileHashMemo): KeyFiles {
+  const files: KeyFiles = { nvcc, nvccStat: statStamp(nvcc), trees: new Map(dirs.map((dir) => [dir, memo.hashTree(dir)])) };
+  for (const read of [files.nvccStat, ...files.trees.values()]) read.catch(() => undefined); // awaited by the key, if any
+  return files;
+}
+
+/** nvcc's size, mtime and inode, or 'missing'. */
+function statStamp(path: string): Promise<string> {
+  return stat(path, { bigint: true }).then(
+    (s) => `${s.size}:${s.mtimeNs}:${s.ino}`,
+    () => 'missing',
+  );
+}
+
 /** The key of one compile; throws TreeTooLarge when a named directory is too big to key on.
  * The session directories are named by position, not path (their files are hashed whole), so
- * kernels with workspaces in different places share entries. */
-export async function cacheKey(inputs: KeyInputs, memo: FileHashMemo): Promise<string> {
+ * kernels with workspaces in different places share entries. `ahead` is what was read for this
+ * cell already (the part for another nvcc or directory is read now). */
+export async function cacheKey(inputs: KeyInputs, memo: FileHashMemo, ahead?: KeyFiles): Promise<string> {
   // icuda's own headers (the prelude, and its -I) are hashed once per kernel, not per cell.
   const own = join(packageRoot, 'include');
   const named = pathsInArgs(inputs.args);
   const dirs = [...new Set([...inputs.dirs, ...named.dirs])].filter((dir) => dir !== own);
   const anon = (text: string) => inputs.dirs.reduce((acc, dir, i) => acc.split(dir).join(`<dir${i}>`), text);
+  const read = ahead?.nvcc === inputs.nvcc ? ahead : undefined;
   const [nvccStat, ownHeaders, trees, files] = await Promise.all([
-    stat(inputs.nvcc, { bigint: true }).then(
-      (s) => `${s.size}:${s.mtimeNs}:${s.ino}`,
-      () => 'missing',
-    ),
+    read?.nvccStat ?? statStamp(inputs.nvcc),
     memo.hashFixedTree(own),
-    Promise.all(dirs.map(async (dir) => ({ dir: anon(dir), files: await memo.hashTree(dir) }))),
+    Promise.all(dirs.map(async (dir) => ({ dir: anon(dir), files: await (read?.trees.get(dir) ?? memo.hashTree(dir)) }))),
     Promise.all(
       named.files
         .filter((file) => dirname(file) !== own)

@@ -1,12 +1,13 @@
 // compileCell behind the compile cache: a hit puts the stored binary in the run dir and spawns
 // no nvcc; a miss compiles and stores. A cache that cannot be used turns itself off with one
 // warning and every cell still compiles.
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { formatBytes } from '../../../units.js';
 import type { OutputSink } from '../../outcome.js';
 import { compileCell, nvccArgs, type CompileOptions, type CompileResult } from '../compiler.js';
-import { cacheKey, type KeyInputs } from './cache-key.js';
+import { cacheKey, readKeyFiles, type KeyFiles, type KeyInputs } from './cache-key.js';
 import { CompileCache, type CacheLocation } from './compile-cache.js';
 import { FileHashMemo, TreeTooLarge } from './file-hash.js';
 import { tryLock, waitUnlocked } from './fill-lock.js';
@@ -37,12 +38,19 @@ export interface CachedCompileOptions extends CompileOptions {
   skip: boolean;
   /** Resolves once the run dir exists, where a hit is placed (the cache is looked up meanwhile). */
   made?: Promise<void>;
+  /** The key's file system inputs, read ahead for this cell (cache-key.ts). */
+  keyFiles?: Promise<KeyFiles | undefined>;
   /** %time is on: a hit says so. */
   announceHit: boolean;
   output: OutputSink;
 }
 
 const CELL = /cell\[\d+\]/g;
+
+/** Starts reading a key's file system inputs for a compile with `nvcc` and session `dirs`. */
+export function readAhead(session: CacheSession, nvcc: string, dirs: string[]): KeyFiles | undefined {
+  return session.disabled ? undefined : readKeyFiles(nvcc, dirs, session.memo);
+}
 
 /** Compiles through the cache. */
 export async function compileCached(session: CacheSession, options: CachedCompileOptions): Promise<CompileResult> {
@@ -66,17 +74,21 @@ export async function compileCached(session: CacheSession, options: CachedCompil
   }
 }
 
-/** A hit placed in the run dir as `prog`, or undefined. */
+/** A hit placed in the run dir as `prog`, or undefined (and nothing placed). The binary is
+ * placed while its entry is checked, one round of file system calls instead of two; a miss or
+ * an unsound entry takes it away again before the compile. */
 async function fromCache(session: CacheSession, options: CachedCompileOptions, key: string): Promise<CompileResult | undefined> {
-  const hit = await guard(session, options.output, () => session.cache.lookup(key));
-  if (!hit) return undefined;
-  await options.made;
   const binary = join(options.dir, 'prog');
-  const placed = await session.cache.materialize(hit, binary).then(
-    () => true,
-    () => false,
-  );
-  if (!placed) return undefined;
+  const placing = (options.made ?? Promise.resolve()).then(() => session.cache.materialize(key, binary));
+  const [hit, placed] = await Promise.all([
+    guard(session, options.output, () => session.cache.lookup(key)),
+    placing.then(
+      () => true,
+      () => false,
+    ),
+  ]);
+  if (!hit && placed) await rm(binary, { force: true });
+  if (!hit || !placed) return undefined;
   session.hits += 1;
   if (options.announceHit) options.output.stream('stderr', `cache hit: no nvcc (${key.slice(0, 12)})\n`);
   return { status: 'ok', binary, warnings: hit.manifest.warnings.replaceAll('cell[@]', `cell[${options.executionCount}]`) };
@@ -106,7 +118,7 @@ async function keyFor(session: CacheSession, options: CachedCompileOptions): Pro
     dirs: options.dirs,
   };
   try {
-    return await cacheKey(inputs, session.memo);
+    return await cacheKey(inputs, session.memo, await options.keyFiles?.catch(() => undefined));
   } catch (error) {
     if (error instanceof TreeTooLarge) session.log.info({ reason: error.message }, 'cell not cached');
     else session.log.warn({ err: error }, 'cache key failed; cell not cached');

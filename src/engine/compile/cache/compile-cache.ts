@@ -68,9 +68,12 @@ export class CompileCache {
     return { binary, manifest };
   }
 
-  /** Puts `dest` in place of the entry's binary: a hard link, else a copy. */
-  async materialize(hit: Hit, dest: string): Promise<void> {
-    await link(hit.binary, dest).catch(() => copyFile(hit.binary, dest));
+  /** Puts the binary of `key`'s entry at `dest`: a hard link, else a copy. It may be placed
+   * while the entry is looked up (the two are independent file system calls), but it may be run
+   * only once lookup has found the entry sound. */
+  async materialize(key: string, dest: string): Promise<void> {
+    const binary = join(this.#entries, key, BINARY);
+    await link(binary, dest).catch(() => copyFile(binary, dest));
   }
 
   /** Stores a freshly built binary under `key`; throws when the cache cannot be written. */
