@@ -69,6 +69,23 @@ describe('CompileCache', () => {
     assert.ok(await cache.lookup('k'), 'stored again after the drop');
   });
 
+  test('an entry verified before is placed at once, unless it changed since: then nothing is placed', async () => {
+    const cache = new CompileCache({ dir: join(root, 'c5'), maxBytes: 2 * 1024 ** 3 });
+    const entry = join(root, 'c5', 'entries', 'k');
+    await cache.store('k', await binary('b5', 3000), 'w');
+    const dest = (name: string) => join(root, `placed-${name}`);
+    assert.equal(cache.placeKnown('k', dest('a')), undefined, 'not verified by this process yet');
+    await assert.rejects(stat(dest('a')));
+    assert.ok(await cache.lookup('k'));
+    assert.equal(cache.placeKnown('k', dest('b'))?.manifest.warnings, 'w');
+    assert.equal((await readFile(dest('b'))).length, 3000);
+    await writeFile(join(entry, 'prog'), Buffer.alloc(10)); // altered in place: same inode, other size
+    assert.equal(cache.placeKnown('k', dest('c')), undefined, 'changed since it was verified');
+    await assert.rejects(stat(dest('c')), 'nothing left at dest');
+    assert.equal(await cache.lookup('k'), undefined, 'lookup reads it again and drops it');
+    assert.equal(cache.placeKnown('missing', dest('d')), undefined);
+  });
+
   test('storing a key twice (two kernels racing) keeps one whole entry', async () => {
     const cache = new CompileCache({ dir: join(root, 'c3'), maxBytes: 2 * 1024 ** 3 });
     const other = new CompileCache({ dir: join(root, 'c3'), maxBytes: 2 * 1024 ** 3 });

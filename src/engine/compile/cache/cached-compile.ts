@@ -8,7 +8,7 @@ import { formatBytes } from '../../../units.js';
 import type { OutputSink } from '../../outcome.js';
 import { compileCell, nvccArgs, type CompileOptions, type CompileResult } from '../compiler.js';
 import { cacheKey, readKeyFiles, type KeyFiles, type KeyInputs } from './cache-key.js';
-import { CompileCache, type CacheLocation } from './compile-cache.js';
+import { CompileCache, type CacheLocation, type Hit } from './compile-cache.js';
 import { FileHashMemo, TreeTooLarge } from './file-hash.js';
 import { tryLock, waitUnlocked } from './fill-lock.js';
 
@@ -74,21 +74,28 @@ export async function compileCached(session: CacheSession, options: CachedCompil
   }
 }
 
-/** A hit placed in the run dir as `prog`, or undefined (and nothing placed). The binary is
- * placed while its entry is checked, one round of file system calls instead of two; a miss or
- * an unsound entry takes it away again before the compile. */
+/** A hit placed in the run dir as `prog`, or undefined (and nothing placed). An entry this
+ * kernel verified before is placed at once; another is placed while it is checked, one round of
+ * file system calls instead of two, and a miss or an unsound entry takes it away again. */
 async function fromCache(session: CacheSession, options: CachedCompileOptions, key: string): Promise<CompileResult | undefined> {
   const binary = join(options.dir, 'prog');
-  const placing = (options.made ?? Promise.resolve()).then(() => session.cache.materialize(key, binary));
+  await options.made;
+  const known = session.disabled ? undefined : session.cache.placeKnown(key, binary);
+  if (known) return hitResult(session, options, key, binary, known);
   const [hit, placed] = await Promise.all([
     guard(session, options.output, () => session.cache.lookup(key)),
-    placing.then(
+    session.cache.materialize(key, binary).then(
       () => true,
       () => false,
     ),
   ]);
   if (!hit && placed) await rm(binary, { force: true });
   if (!hit || !placed) return undefined;
+  return hitResult(session, options, key, binary, hit);
+}
+
+/** A hit counted, announced under %time, and its warnings named for this cell. */
+function hitResult(session: CacheSession, options: CachedCompileOptions, key: string, binary: string, hit: Hit): CompileResult {
   session.hits += 1;
   if (options.announceHit) options.output.stream('stderr', `cache hit: no nvcc (${key.slice(0, 12)})\n`);
   return { status: 'ok', binary, warnings: hit.manifest.warnings.replaceAll('cell[@]', `cell[${options.executionCount}]`) };

@@ -4,7 +4,7 @@
 // recently used entries go when the cache outgrows its cap.
 import { randomUUID } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import type { BigIntStats } from 'node:fs';
+import { linkSync, rmSync, statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { hashFile } from './file-hash.js';
 
@@ -25,6 +25,9 @@ export interface CacheLocation {
   maxBytes: number;
 }
 
+/** What identifies one version of a file: an entry is never rewritten in place. */
+const stampOf = (st: BigIntStats) => `${st.size}:${st.mtimeNs}:${st.ino}`;
+
 /** A found entry: its binary is sound (size checked; content checked when its stat changed). */
 export interface Hit {
   binary: string;
@@ -42,11 +45,36 @@ export class CompileCache {
     this.#tmp = join(location.dir, 'tmp');
   }
 
+  /** An entry this process verified, linked at `dest` now, or undefined (nothing placed: lookup
+   * decides). Synchronous, on purpose: two metadata calls (link, then stat of what was linked, the
+   * very file that will run) on a cache this kernel used a moment ago cost microseconds, while
+   * each round through the thread pool costs a cached cell a few hundred. */
+  placeKnown(key: string, dest: string): Hit | undefined {
+    const known = this.#verified.get(key);
+    if (!known) return undefined;
+    const binary = join(this.#entries, key, BINARY);
+    try {
+      linkSync(binary, dest);
+    } catch {
+      return undefined; // gone, or another file system (lookup copies)
+    }
+    try {
+      if (stampOf(statSync(dest, { bigint: true })) === known.stamp) {
+        void touch(join(this.#entries, key, MANIFEST));
+        return { binary, manifest: known.manifest };
+      }
+    } catch {
+      // checked again by lookup
+    }
+    this.#verified.delete(key);
+    rmSync(dest, { force: true });
+    return undefined;
+  }
+
   /** The sound entry for `key`, or undefined; a corrupt one is removed. */
   async lookup(key: string): Promise<Hit | undefined> {
     const dir = join(this.#entries, key);
     const binary = join(dir, BINARY);
-    const stampOf = (st: BigIntStats) => `${st.size}:${st.mtimeNs}:${st.ino}`;
     // Marked used (for eviction) while it is checked; a hit already verified here needs only
     // its binary's stat to be the same file: an entry is never rewritten in place.
     const touched = touch(join(dir, MANIFEST));
