@@ -16,3 +16,10 @@ function findPackageRoot(): string {
 
 export const packageRoot = findPackageRoot();
 export const packageVersion = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** The kernel's command line (the kernelspec's argv, and `icuda run`'s kernel). No V8 flags: any
+ * flag voids Node's code cache for its own modules, ~10 ms of every start (kernel-command.ts
+ * tunes the heap after the first reply instead). */
+export function kernelCommand(connectionFile: string): string[] {
+  return [process.execPath, join(packageRoot, 'bin', 'icuda.js'), 'kernel', '--connection-file', connectionFile];
+}

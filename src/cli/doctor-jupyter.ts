@@ -67,7 +67,8 @@ async function checkJupyter(jupyter: string, note: string): Promise<Finding[]> {
 /** A registered kernelspec whose program and script still exist. */
 async function checkSpec(name: string, dir: string, argv: string[]): Promise<Finding> {
   const missing: string[] = [];
-  for (const file of argv.slice(0, 2).filter((a) => a.startsWith('/'))) if (!(await isExecutableOrFile(file))) missing.push(file);
+  // node and the script (node's own flags between them are no paths)
+  for (const file of argv.filter((a) => a.startsWith('/'))) if (!(await isExecutableOrFile(file))) missing.push(file);
   const spec = JSON.parse(await readFile(join(dir, 'kernel.json'), 'utf8').catch(() => '{}')) as { display_name?: string };
   return missing.length
     ? {

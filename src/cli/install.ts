@@ -1,7 +1,7 @@
 // `icuda install` / `icuda uninstall`: write or remove the kernelspec, no Python needed.
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { packageRoot } from '../package-info.js';
+import { kernelCommand, packageRoot } from '../package-info.js';
 import type { Settings } from '../settings/settings.js';
 import { kernelsDir, type SpecLocation } from './jupyter-paths.js';
 import { LABEXTENSION_NAME, installLabextension, uninstallLabextension } from './labextension.js';
@@ -23,7 +23,7 @@ const LOGOS = ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg'];
 /** The kernel.json for this installation: absolute node and entry paths, argv kept separate. */
 export function kernelJson(options: InstallOptions): Record<string, unknown> {
   return {
-    argv: [process.execPath, join(packageRoot, 'bin', 'icuda.js'), 'kernel', '--connection-file', '{connection_file}'],
+    argv: kernelCommand('{connection_file}'),
     display_name: options.displayName,
     language: 'cuda',
     interrupt_mode: 'signal',

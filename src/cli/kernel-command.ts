@@ -20,8 +20,14 @@ export async function run(file: string, settings: Settings): Promise<number> {
   const served = new Promise<void>((resolve) => (serve = resolve));
   const interpreter = createCudaInterpreter({ settings, log, startAfter: served });
   const kernel = await startKernel({ connection, interpreter, log });
-  // After the reply's idle status has gone out too.
-  void kernel.served.then(() => setImmediate(serve));
+  // After the reply's idle status has gone out too; the heap is tuned once the background work
+  // has loaded what it needs of Node.
+  void kernel.served.then(() =>
+    setImmediate(() => {
+      serve();
+      setImmediate(keepYoungGenerationSmall);
+    }),
+  );
   // SIGINT interrupts the running cell and never kills the kernel (interrupt_mode "signal").
   process.on('SIGINT', () => kernel.interrupt());
   // SIGTERM (a manager giving up on a polite shutdown): clean up, then leave.
@@ -31,6 +37,18 @@ export async function run(file: string, settings: Settings): Promise<number> {
   await kernel.closed;
   log.info('kernel closed');
   return 0;
+}
+
+/**
+ * Keeps V8's young generation at its first size (1 MiB semi-spaces) rather than letting it grow
+ * to 16 MiB ones: an output flood makes a few strings per 64 KiB chunk, and a grown young
+ * generation, with the Buffers it keeps alive until its next scavenge, took a 1 GB flood to
+ * 180-215 MiB of RSS (BENCHMARKS.md). Set at run time, after the first reply: V8 reads the
+ * growth factor each time it would grow, and a flag on the command line would void Node's code
+ * cache for its own modules, ~10 ms of every start (set now, only what loads later pays).
+ */
+function keepYoungGenerationSmall(): void {
+  void import('node:v8').then((v8) => v8.setFlagsFromString('--semi-space-growth-factor=1'));
 }
 
 /**

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { packageRoot } from '../package-info.js';
+import { kernelCommand } from '../package-info.js';
 
 export interface KernelProcess {
   child: ChildProcess;
@@ -24,7 +24,8 @@ export interface KernelProcess {
 export function startKernelProcess(connectionFile: string, dir: string, env: NodeJS.ProcessEnv): KernelProcess {
   const logFile = join(dir, 'kernel.log');
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [join(packageRoot, 'bin', 'icuda.js'), 'kernel', '--connection-file', connectionFile], {
+  const [node, ...args] = kernelCommand(connectionFile);
+  const child = spawn(node, args, {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: { ICUDA_LOG_LEVEL: 'info', ...env },
