@@ -4,7 +4,8 @@
 // ~200 ES modules, and each bundle holds only what its door needs, so a kernel never parses
 // the command-line parser, gRPC or execa before its first reply:
 //   dist/icuda.cjs    src/main.ts: the settings, and the door to the two below
-//   dist/kernel.cjs   src/cli/kernel-command.ts: the Jupyter runtime and the CUDA interpreter
+//   dist/kernel.cjs   src/cli/kernel-command.ts: the Jupyter runtime, enough for the first reply
+//   dist/interpreter.cjs  src/kernel/cuda-interpreter.ts: the CUDA interpreter, loaded after it
 //   dist/cli.cjs      src/cli/program.ts: commander and every other command
 //   dist/execa.cjs    execa, loaded at its first call (lazy-execa below)
 // Native addons, gRPC and commander stay in node_modules (required at run time). Each bundle
@@ -21,6 +22,7 @@ const out = join(root, 'dist');
 const SIBLINGS = {
   'src/cli/program.ts': './cli.cjs',
   'src/cli/kernel-command.ts': './kernel.cjs',
+  'src/kernel/cuda-interpreter.ts': './interpreter.cjs',
 };
 
 /** Every bundle's settings. */
@@ -81,6 +83,7 @@ function siblings(self) {
 const bundles = [
   ['src/main.ts', 'icuda.cjs'],
   ['src/cli/kernel-command.ts', 'kernel.cjs'],
+  ['src/kernel/cuda-interpreter.ts', 'interpreter.cjs'],
   ['src/cli/program.ts', 'cli.cjs'],
 ];
 await Promise.all([

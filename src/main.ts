@@ -26,6 +26,12 @@ async function main(argv: string[]): Promise<number> {
 
 /** Runs any command line through commander; a usage error is exit code 2. */
 async function runProgram(argv: string[], settings: Settings): Promise<number> {
+  // A reader that went away (`icuda doctor | head`) is not an error of ours. (Not for the kernel,
+  // which never writes to stdout: making the stream costs its start ~2 ms.)
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const [{ buildProgram }, { CommanderError }] = await Promise.all([import('./cli/program.js'), import('commander')]);
   let code = 0;
   const program = buildProgram(settings, (c) => (code = c));
@@ -37,12 +43,6 @@ async function runProgram(argv: string[], settings: Settings): Promise<number> {
     throw error;
   }
 }
-
-// A reader that went away (`icuda doctor | head`) is not an error of ours.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),

@@ -1,8 +1,9 @@
 // `icuda kernel --connection-file FILE`: wire the CUDA interpreter to the Jupyter runtime and
 // the process's signals, then live until shutdown. The first reply comes first: the sockets are
-// bound and served before the interpreter starts its background work (the nvcc and GPU
-// lookups, the reaper, the history), which then warms up what the first cell needs.
-import { createCudaInterpreter } from '../kernel/cuda-interpreter.js';
+// bound and served before the interpreter is even loaded (kernel/deferred-interpreter.ts); it
+// then starts its background work (the nvcc and GPU lookups, the reaper, the history), which
+// warms up what the first cell needs.
+import { deferredCudaInterpreter } from '../kernel/deferred-interpreter.js';
 import { createLogger } from '../log.js';
 import { connectionFileExposure, readConnectionFile } from '../protocol/connection.js';
 import { startKernel } from '../protocol/server.js';
@@ -10,7 +11,6 @@ import type { Settings } from '../settings/settings.js';
 
 /** Runs the kernel until it is shut down; returns the exit code. */
 export async function run(file: string, settings: Settings): Promise<number> {
-  keepInheritedStdioBlocking();
   const log = createLogger({ level: settings.logLevel ?? 'warn' });
   for (const problem of [...settings.warnings, ...settings.errors]) log.warn(problem);
   const connection = await readConnectionFile(file);
@@ -18,16 +18,17 @@ export async function run(file: string, settings: Settings): Promise<number> {
   if (exposure) log.warn(exposure);
   let serve!: () => void;
   const served = new Promise<void>((resolve) => (serve = resolve));
-  const interpreter = createCudaInterpreter({ settings, log, startAfter: served });
+  const interpreter = deferredCudaInterpreter({ settings, log, loadAfter: served });
   const kernel = await startKernel({ connection, interpreter, log });
-  // After the reply's idle status has gone out too; the heap is tuned once the background work
-  // has loaded what it needs of Node.
+  // After the reply's idle status has gone out too; the heap is tuned once the interpreter and
+  // its background work have loaded what they need of Node.
   void kernel.served.then(() =>
     setImmediate(() => {
+      keepInheritedStdioBlocking(); // before anything the interpreter loads touches them
       serve();
-      setImmediate(keepYoungGenerationSmall);
     }),
   );
+  void interpreter.loaded.then(() => setImmediate(keepYoungGenerationSmall));
   // SIGINT interrupts the running cell and never kills the kernel (interrupt_mode "signal").
   process.on('SIGINT', () => kernel.interrupt());
   // SIGTERM (a manager giving up on a polite shutdown): clean up, then leave.
@@ -53,7 +54,8 @@ function keepYoungGenerationSmall(): void {
 
 /**
  * Node makes a piped stdout/stderr non-blocking as soon as anything touches
- * process.stdout (every `import process from 'node:process'` does). The pipe is shared with
+ * process.stdout (every `import process from 'node:process'` does; nothing before the first
+ * reply does, and making the two streams costs ~2 ms, so this waits for it). The pipe is shared with
  * whoever started the kernel (a notebook server, nbclient, papermill), and for them a full
  * non-blocking pipe means writes that fail with EAGAIN and lost output. The kernel never
  * writes to these streams, so it puts them back the way it found them: blocking. (stdin is

@@ -1,7 +1,6 @@
 // Picks the executor from the settings: ICUDA_EXECUTOR=local|remote|slurm, with ICUDA_HOST,
 // ICUDA_TOKEN_FILE, ICUDA_TLS* (remote) or ICUDA_SLURM_ARGS, ICUDA_SLURM_SCRATCH (slurm).
 import type { Logger } from 'pino';
-import { split } from 'shlex';
 import { errorOutcome } from '../engine/errors.js';
 import type { RunOutcome } from '../engine/outcome.js';
 import type { Reaper } from '../engine/run/reaper.js';
@@ -10,6 +9,7 @@ import type { CellJob, Executor, RunContext, SessionRunner } from './executor.js
 import { createLocalExecutor } from './local.js';
 import type { RemoteOptions } from './remote.js';
 import { createSlurmExecutor } from './slurm.js';
+import { executorSettingError, slurmArgs } from './where.js';
 
 export interface ChooseOptions<J extends CellJob, C extends RunContext> {
   settings: Settings;
@@ -36,16 +36,15 @@ export function chooseExecutor<J extends CellJob, C extends RunContext>(options:
 /** Builds the executor ICUDA_EXECUTOR names; throws on a bad setting. */
 function pick<J extends CellJob, C extends RunContext>(options: ChooseOptions<J, C>): Executor<J, C> {
   const { settings: s } = options;
-  const bad = s.errors.find((e) => /^ICUDA_(EXECUTOR|HOST|TLS|SLURM)/.test(e));
+  const bad = executorSettingError(s);
   if (bad) throw new Error(bad);
   options.log.info({ executor: s.executor, host: s.host }, 'executor chosen');
   switch (s.executor) {
     case 'local':
       return createLocalExecutor(options.local, options.localSessions);
     case 'remote':
-      if (!s.host) throw new Error('ICUDA_EXECUTOR=remote needs ICUDA_HOST=HOST:PORT');
       return lazyRemote({
-        host: s.host,
+        host: s.host!, // executorSettingError checked it
         tokenFile: s.tokenFile,
         tlsCa: s.tlsCa,
         tlsCert: s.tlsCert,
@@ -62,17 +61,6 @@ function pick<J extends CellJob, C extends RunContext>(options: ChooseOptions<J,
         srunArgs: slurmArgs(s.slurmArgs),
         scratchRoot: s.slurmScratch ?? s.tmpdir,
       });
-  }
-}
-
-/** ICUDA_SLURM_ARGS split like a shell would; unbalanced quotes are an error naming the setting. */
-function slurmArgs(text: string): string[] {
-  try {
-    return split(text);
-  } catch (error) {
-    throw new Error(`ICUDA_SLURM_ARGS=${JSON.stringify(text)} cannot be split into srun options: ${(error as Error).message}`, {
-      cause: error,
-    });
   }
 }
 

@@ -13,7 +13,6 @@ import { createScratch } from '../engine/scratch.js';
 import { findToolchain, type ToolchainLookup } from '../engine/toolchain/toolchain.js';
 import { chooseExecutor } from '../executors/choose.js';
 import type { CellJob } from '../executors/executor.js';
-import { packageVersion } from '../package-info.js';
 import type { ExecutionContext, Interpreter, KernelInfo } from '../protocol/interpreter.js';
 import { programLimits, toolPlaces, withOverrides, type Settings } from '../settings/settings.js';
 import { createCellActions } from './actions/cell-actions.js';
@@ -21,7 +20,8 @@ import { openHistory, type History } from './history.js';
 import { checkComplete, completeAt, inspectAt } from './introspection/introspection.js';
 import { MagicError, parseCell } from './magics/magics.js';
 import type { Plan } from './magics/plan.js';
-import { phase, runProgramCell, STATUS_TARGET, type ProgramCellDeps } from './program-cell.js';
+import { phase, runProgramCell, type ProgramCellDeps } from './program-cell.js';
+import { cudaKernelInfo, GPU_UNKNOWN, STATUS_TARGET } from './kernel-info.js';
 import { createSessionCells, localSessionRunner } from './session-cell.js';
 import { createSessionAssembly } from './actions/session-assembly.js';
 import { isSessionCell } from '../session/cell-kind.js';
@@ -124,21 +124,7 @@ export function createCudaInterpreter({ settings, log: parentLog, startAfter }: 
     commTargets: [STATUS_TARGET],
 
     kernelInfo(): KernelInfo {
-      const gpu = actions.bannerGpu() || 'GPU: still looking';
-      return {
-        implementation: 'icuda',
-        implementationVersion: packageVersion,
-        languageInfo: {
-          name: 'cuda',
-          version: nvccVersion,
-          mimetype: 'text/x-cuda',
-          file_extension: '.cu',
-          // CUDA where the JupyterLab extension is installed (looked up by name); C++ elsewhere (mime, mode)
-          codemirror_mode: { name: 'cuda', mode: 'clike', mime: 'text/x-c++src' },
-          pygments_lexer: 'cuda',
-        },
-        banner: `icuda ${packageVersion}: each cell a CUDA program, compiled by nvcc${nvccVersion ? ` ${nvccVersion}` : ''} and run ${executor.where}; ${gpu}`,
-      };
+      return cudaKernelInfo(nvccVersion, executor.where, actions.bannerGpu() || GPU_UNKNOWN);
     },
 
     async execute(code, ctx) {

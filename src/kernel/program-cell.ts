@@ -19,9 +19,7 @@ import { timed } from './actions/tables.js';
 import type { CellActions } from './actions/cell-actions.js';
 import type { RunWith } from './actions/profilers.js';
 import type { Plan } from './magics/plan.js';
-
-/** The comm target of the cell-status messages (labextension/ listens on it). */
-export const STATUS_TARGET = 'icuda.status';
+import { STATUS_TARGET } from './kernel-info.js';
 
 /** File system errors that mean the scratch location cannot take the cell's files. */
 const SCRATCH_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM']);

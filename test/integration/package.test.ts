@@ -36,7 +36,7 @@ describe('npm package', () => {
 
   test('holds bin, the bundles and their source maps, dist/src, the grammar, the runner source, include, kernelspec, proto, README and the built extension, nothing else', () => {
     const top = new Set(files.map((f) => (f.startsWith('dist/') ? f.split('/').slice(0, 2).join('/') : f.split('/')[0])));
-    const bundles = ['cli', 'execa', 'icuda', 'kernel'].flatMap((name) => [`dist/${name}.cjs`, `dist/${name}.cjs.map`]);
+    const bundles = ['cli', 'execa', 'icuda', 'interpreter', 'kernel'].flatMap((name) => [`dist/${name}.cjs`, `dist/${name}.cjs.map`]);
     const built = existsSync(join(prebuiltLabextension, 'package.json')); // npm run build:labextension
     const expected = [
       'README.md',

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createCudaInterpreter } from '../../../src/kernel/cuda-interpreter.js';
+import { deferredCudaInterpreter } from '../../../src/kernel/deferred-interpreter.js';
 import { findToolchain, nvccCandidates } from '../../../src/engine/toolchain/toolchain.js';
 import type { Interpreter } from '../../../src/protocol/interpreter.js';
 import { silentLogger } from '../../../src/log.js';
@@ -154,5 +155,35 @@ describe('CUDA interpreter with the real nvcc', { skip: noNvcc }, () => {
   test('shutdown removes the kernel directory', async () => {
     await interpreter.shutdown(false);
     assert.deepEqual((await leftovers(tmp)).kernels, []);
+  });
+});
+
+describe('the interpreter loaded after the first reply', () => {
+  test('kernel_info before it loads; the first request that needs it loads it; shutdown stops it', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'icuda-unit-deferred-'));
+    try {
+      const deferred = deferredCudaInterpreter({
+        settings: loadSettings({ PATH: '', NVCC: join(tmp, 'no-nvcc'), TMPDIR: tmp }),
+        log: silentLogger(),
+        loadAfter: new Promise(() => undefined), // the first reply never goes out: only a request loads it
+      });
+      const early = deferred.kernelInfo();
+      assert.equal(early.implementation, 'icuda');
+      assert.equal(early.languageInfo.version, '');
+      assert.match(early.banner, /compiled by nvcc and run on this machine; GPU: still looking$/);
+      assert.deepEqual(deferred.commTargets, ['icuda.status']);
+      const outcome = await deferred.execute('%default_flags', fakeContext().ctx);
+      assert.deepEqual(outcome, { status: 'ok' });
+      await deferred.loaded;
+      assert.equal(deferred.kernelInfo().banner.split(';')[0], early.banner.split(';')[0], 'the same words once loaded');
+      await deferred.shutdown(false);
+      assert.deepEqual(
+        (await readdir(tmp)).filter((name) => name.startsWith(`icuda-${process.pid}-`)),
+        [],
+        'its scratch is gone',
+      );
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 });
